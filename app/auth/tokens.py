@@ -1,0 +1,85 @@
+"""API tokens: random, shown once, stored as SHA-256, revocable."""
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from sqlmodel import Session, select
+
+from app import clock
+from app.audit.service import record, snapshot
+from app.auth.roles import Role
+from app.errors import Conflict, NotFound
+from app.models import ApiToken
+
+TOKEN_PREFIX = "vt_"
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: a token's or a user's name, and the role it holds."""
+
+    name: str
+    role: Role
+
+
+def hash_token(token: str) -> str:
+    """The stored form of a token. Tokens carry 256 random bits, so a plain hash suffices."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_token(*, session: Session, name: str, role: Role, actor: str) -> tuple[ApiToken, str]:
+    """Create a token; returns the row and the plaintext, which is never stored."""
+    if session.exec(select(ApiToken).where(ApiToken.name == name)).first():
+        raise Conflict(f"a token named {name!r} exists already")
+    plaintext = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(
+        name=name,
+        role=role.value,
+        token_hash=hash_token(plaintext),
+        prefix=plaintext[:8],
+        created_at=clock.utc_now(),
+    )
+    session.add(token)
+    session.flush()
+    after = snapshot(token) | {"token_hash": "…"}
+    record(
+        session=session,
+        actor=actor,
+        entity="api_token",
+        entity_id=token.id,
+        action="create",
+        vendor_id=None,
+        after=after,
+    )
+    return token, plaintext
+
+
+def revoke_token(*, session: Session, name: str, actor: str) -> ApiToken:
+    """Revoke a token by name; it stops working at once."""
+    token = session.exec(select(ApiToken).where(ApiToken.name == name)).first()
+    if token is None:
+        raise NotFound(f"no token named {name!r}")
+    if token.revoked_at is None:
+        token.revoked_at = clock.utc_now()
+        session.add(token)
+        record(
+            session=session,
+            actor=actor,
+            entity="api_token",
+            entity_id=token.id,
+            action="revoke",
+            vendor_id=None,
+            after={"revoked_at": token.revoked_at.isoformat()},
+        )
+    return token
+
+
+def principal_for_token(*, session: Session, plaintext: str) -> Principal | None:
+    """The principal a live token stands for, or None."""
+    token = session.exec(
+        select(ApiToken).where(ApiToken.token_hash == hash_token(plaintext))
+    ).first()
+    if token is None or token.revoked_at is not None:
+        return None
+    return Principal(name=f"token:{token.name}", role=Role(token.role))

@@ -1,0 +1,184 @@
+"""`vetted …`: the admin's command line."""
+
+from datetime import date
+from getpass import getpass
+from typing import Annotated
+
+import typer
+from sqlmodel import col, select
+
+from app import clock
+from app.auth.roles import Role
+from app.config import ROOT, get_settings
+from app.db import session_scope
+from app.errors import DomainError
+
+app = typer.Typer(help="Vetted: vendor due-diligence tracker.", no_args_is_help=True)
+user_app = typer.Typer(help="Web users.", no_args_is_help=True)
+token_app = typer.Typer(help="API tokens for procurement systems.", no_args_is_help=True)
+app.add_typer(user_app, name="user")
+app.add_typer(token_app, name="token")
+
+CLI_ACTOR = "cli"
+DEMO_PASSWORD = "vetted-demo-2026"
+DEMO_USERS = (
+    ("analyst@vetted.example", Role.analyst),
+    ("reader@vetted.example", Role.reader),
+    ("admin@vetted.example", Role.admin),
+)
+AsOf = Annotated[
+    str | None, typer.Option("--as-of", help="Evaluate on this date (YYYY-MM-DD); default today")
+]
+
+
+def _today() -> date:
+    return clock.today(get_settings().timezone)
+
+
+def _as_of(value: str | None) -> date:
+    if value is None:
+        return _today()
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise typer.BadParameter(
+            f"{value!r} is not a date (YYYY-MM-DD)", param_hint="--as-of"
+        ) from exc
+
+
+def _fail(exc: DomainError) -> None:
+    typer.secho(f"error: {exc.detail}", err=True, fg=typer.colors.RED)
+    raise typer.Exit(code=1)
+
+
+@app.command()
+def migrate() -> None:
+    """Bring the database schema up to date (alembic upgrade head)."""
+    from alembic import command
+    from alembic.config import Config
+
+    command.upgrade(Config(str(ROOT / "alembic.ini")), "head")
+    typer.echo("database is at the latest schema")
+
+
+@app.command()
+def seed() -> None:
+    """Load the demo vendors of seed/demo.toml (those not there yet)."""
+    from app.seed import load_demo
+
+    with session_scope() as session:
+        created = load_demo(session=session, today=_today())
+    typer.echo(f"created {len(created)} demo vendors" if created else "demo data already there")
+
+
+def _ensure_demo_users() -> None:
+    from app.auth.users import create_user
+    from app.models import User
+
+    with session_scope() as session:
+        for email, role in DEMO_USERS:
+            if session.exec(select(User).where(User.email == email)).first() is None:
+                create_user(
+                    session=session, email=email, password=DEMO_PASSWORD, role=role, actor=CLI_ACTOR
+                )
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
+    workers: Annotated[int, typer.Option(help="Worker processes")] = 1,
+    demo: Annotated[bool, typer.Option(help="Migrate, load the demo data and demo users")] = False,
+) -> None:
+    """Serve the web pages and the API."""
+    import uvicorn
+
+    if demo:
+        migrate()
+        seed()
+        _ensure_demo_users()
+        emails = ", ".join(email for email, _ in DEMO_USERS)
+        typer.echo(f"demo users: {emails} — password {DEMO_PASSWORD}")
+    typer.echo(f"Vetted on http://{host}:{port}  (API docs at /docs)")
+    uvicorn.run(
+        "app.main:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=True,
+    )
+
+
+@user_app.command("create")
+def user_create(
+    email: Annotated[str, typer.Option(help="The user's e-mail address (their login)")],
+    role: Annotated[Role, typer.Option(help="reader, analyst or admin")] = Role.analyst,
+    password: Annotated[str | None, typer.Option(help="Omit to be prompted")] = None,
+) -> None:
+    """Create a web user."""
+    from app.auth.users import create_user
+
+    password = password or getpass("Password: ")
+    try:
+        with session_scope() as session:
+            user = create_user(
+                session=session, email=email, password=password, role=role, actor=CLI_ACTOR
+            )
+    except DomainError as exc:
+        _fail(exc)
+    typer.echo(f"created {user.role} {user.email}")
+
+
+@token_app.command("create")
+def token_create(
+    name: Annotated[str, typer.Option(help="What the token is for, e.g. 'coupa'")],
+    role: Annotated[Role, typer.Option(help="reader, analyst or admin")] = Role.reader,
+) -> None:
+    """Create an API token; it is printed once, alone on the last line."""
+    from app.auth.tokens import create_token
+
+    try:
+        with session_scope() as session:
+            _, plaintext = create_token(session=session, name=name, role=role, actor=CLI_ACTOR)
+    except DomainError as exc:
+        _fail(exc)
+    typer.echo(f"created {role.value} token {name!r}; store it now, it is not shown again:")
+    typer.echo(plaintext)
+
+
+@token_app.command("revoke")
+def token_revoke(name: Annotated[str, typer.Argument(help="The token's name")]) -> None:
+    """Revoke an API token; it stops working at once."""
+    from app.auth.tokens import revoke_token
+
+    try:
+        with session_scope() as session:
+            revoke_token(session=session, name=name, actor=CLI_ACTOR)
+    except DomainError as exc:
+        _fail(exc)
+    typer.echo(f"revoked token {name!r}")
+
+
+@app.command()
+def evaluate(as_of: AsOf = None) -> None:
+    """Print every vendor's status and flags as of a date."""
+    from app.models import Vendor
+    from app.status.service import iter_assessments
+
+    day = _as_of(as_of)
+    typer.echo(f"{'id':>6}  {'vendor':<32} {'tier':<8} {'status':<11} {'next review':<11}  flags")
+    with session_scope(writes=False) as session:
+        vendors = session.exec(select(Vendor).order_by(col(Vendor.id)))
+        for vendor, assessment in iter_assessments(session=session, vendors=vendors, as_of=day):
+            codes = ", ".join(_flag_label(f) for f in assessment.flags) or "—"
+            review = assessment.next_review_on.isoformat() if assessment.next_review_on else "—"
+            typer.echo(
+                f"{vendor.id:>6}  {vendor.name[:32]:<32} {vendor.tier:<8} "
+                f"{assessment.status:<11} {review:<11}  {codes}"
+            )
+
+
+def _flag_label(flag) -> str:
+    label = f"{flag.code}({flag.severity})"
+    return label + "[waived]" if flag.waived else label

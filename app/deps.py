@@ -1,0 +1,17 @@
+"""Request-wide dependencies that are not about who is calling."""
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import Depends
+
+from app import clock
+from app.config import get_settings
+
+
+def get_today() -> date:
+    """Today in the organisation's time zone; tests override this dependency."""
+    return clock.today(get_settings().timezone)
+
+
+Today = Annotated[date, Depends(get_today)]

@@ -1,0 +1,46 @@
+"""Domain exceptions: services raise these; one handler per front end maps them."""
+
+
+class DomainError(Exception):
+    """Base of every error a client can cause."""
+
+    status_code = 400
+
+    def __init__(self, detail: object) -> None:
+        super().__init__(str(detail))
+        self.detail = detail
+
+
+class NotFound(DomainError):
+    """The id names nothing (or nothing this vendor owns)."""
+
+    status_code = 404
+
+
+class Conflict(DomainError):
+    """A duplicate, or a stale version."""
+
+    status_code = 409
+
+
+class Invalid(DomainError):
+    """Input that passed the schema but breaks a rule that needs the database to check."""
+
+    status_code = 422
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__([{"loc": ["body", field], "msg": message, "type": "value_error"}])
+        self.field = field
+        self.message = message
+
+
+class Unauthorized(DomainError):
+    """No credentials, or credentials that are wrong, revoked or expired."""
+
+    status_code = 401
+
+
+class Forbidden(DomainError):
+    """Credentials are fine but the role is too low."""
+
+    status_code = 403

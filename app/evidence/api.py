@@ -1,0 +1,134 @@
+"""The evidence and waiver API."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Body
+from pydantic import BaseModel
+
+from app.api_common import READ_ERRORS, WRITE_ERRORS, EvidenceId, VendorId, WaiverId
+from app.auth.deps import Analyst, Reader
+from app.db import SessionDep
+from app.deps import Today
+from app.evidence import service
+from app.evidence.schemas import (
+    EvidenceCreate,
+    EvidenceRead,
+    Retraction,
+    Revocation,
+    WaiverCreate,
+    WaiverRead,
+)
+from app.status.service import status_read
+from app.vendors.schemas import StatusRead
+from app.vendors.service import get_vendor
+
+router = APIRouter(tags=["evidence"])
+
+
+class EvidenceCreated(BaseModel):
+    """The new record and the vendor's status with it."""
+
+    evidence: EvidenceRead
+    status: StatusRead
+
+
+@router.post(
+    "/vendors/{vendor_id}/evidence",
+    response_model=EvidenceCreated,
+    status_code=201,
+    responses=WRITE_ERRORS,
+)
+def create_evidence(
+    vendor_id: VendorId,
+    data: Annotated[EvidenceCreate, Body()],
+    session: SessionDep,
+    principal: Analyst,
+    today: Today,
+) -> EvidenceCreated:
+    """Log a SOC report, ISO certificate or bridge letter (the body's `kind` decides)."""
+    evidence, assessment = service.create_evidence(
+        session=session, vendor_id=vendor_id, data=data, actor=principal.name, today=today
+    )
+    vendor = get_vendor(session=session, vendor_id=vendor_id)
+    session.commit()
+    return EvidenceCreated(
+        evidence=EvidenceRead.model_validate(evidence),
+        status=status_read(vendor, assessment, as_of=today),
+    )
+
+
+@router.get(
+    "/vendors/{vendor_id}/evidence", response_model=list[EvidenceRead], responses=READ_ERRORS
+)
+def list_evidence(vendor_id: VendorId, session: SessionDep, _: Reader) -> list[EvidenceRead]:
+    """Every record of the vendor, retracted ones included and marked."""
+    return [
+        EvidenceRead.model_validate(e)
+        for e in service.list_evidence(session=session, vendor_id=vendor_id)
+    ]
+
+
+@router.get("/evidence/{evidence_id}", response_model=EvidenceRead, responses=READ_ERRORS)
+def read_evidence(evidence_id: EvidenceId, session: SessionDep, _: Reader) -> EvidenceRead:
+    """One evidence record."""
+    return EvidenceRead.model_validate(
+        service.get_evidence(session=session, evidence_id=evidence_id)
+    )
+
+
+@router.post("/evidence/{evidence_id}/retract", response_model=EvidenceRead, responses=WRITE_ERRORS)
+def retract_evidence(
+    evidence_id: EvidenceId, data: Retraction, session: SessionDep, principal: Analyst, today: Today
+) -> EvidenceRead:
+    """Retract a record: it keeps its row but counts on no date. Retracting twice is a 409."""
+    evidence = service.retract_evidence(
+        session=session, evidence_id=evidence_id, data=data, actor=principal.name, today=today
+    )
+    session.commit()
+    return EvidenceRead.model_validate(evidence)
+
+
+@router.post(
+    "/vendors/{vendor_id}/waivers",
+    response_model=WaiverRead,
+    status_code=201,
+    responses=WRITE_ERRORS,
+)
+def create_waiver(
+    vendor_id: VendorId, data: WaiverCreate, session: SessionDep, principal: Analyst, today: Today
+) -> WaiverRead:
+    """Accept the risk of one rule code for a while (at most 12 months)."""
+    waiver = service.create_waiver(
+        session=session, vendor_id=vendor_id, data=data, actor=principal.name, today=today
+    )
+    session.commit()
+    return WaiverRead.model_validate(waiver)
+
+
+@router.get("/vendors/{vendor_id}/waivers", response_model=list[WaiverRead], responses=READ_ERRORS)
+def list_waivers(vendor_id: VendorId, session: SessionDep, _: Reader) -> list[WaiverRead]:
+    """Every waiver of the vendor, revoked ones included."""
+    return [
+        WaiverRead.model_validate(w)
+        for w in service.list_waivers(session=session, vendor_id=vendor_id)
+    ]
+
+
+@router.post("/waivers/{waiver_id}/revoke", response_model=WaiverRead, responses=WRITE_ERRORS)
+def revoke_waiver(
+    waiver_id: WaiverId,
+    session: SessionDep,
+    principal: Analyst,
+    today: Today,
+    data: Annotated[Revocation | None, Body()] = None,
+) -> WaiverRead:
+    """Revoke a waiver; the row stays. Revoking twice is a 409."""
+    waiver = service.revoke_waiver(
+        session=session,
+        waiver_id=waiver_id,
+        data=data or Revocation(),
+        actor=principal.name,
+        today=today,
+    )
+    session.commit()
+    return WaiverRead.model_validate(waiver)

@@ -1,0 +1,196 @@
+"""Evidence and waivers: log, list, retract, grant, revoke. Nothing is ever deleted."""
+
+from datetime import date
+
+from sqlmodel import Session, col, select
+
+from app import clock
+from app.audit.service import record, snapshot
+from app.errors import Conflict, Invalid, NotFound
+from app.models import Evidence, Vendor, Waiver
+from app.rules.catalog import RULES_BY_CODE
+from app.rules.dates import add_months
+from app.rules.engine import Assessment
+from app.status.service import materialise
+from app.vendors.service import get_vendor
+
+from .schemas import BridgeLetterCreate, EvidenceCreate, Retraction, Revocation, WaiverCreate
+
+MAX_WAIVER_MONTHS = 12
+
+
+def get_evidence(*, session: Session, evidence_id: int) -> Evidence:
+    """The evidence record, or NotFound."""
+    evidence = session.get(Evidence, evidence_id)
+    if evidence is None:
+        raise NotFound(f"evidence {evidence_id} not found")
+    return evidence
+
+
+def list_evidence(*, session: Session, vendor_id: int) -> list[Evidence]:
+    """Every record of a vendor, retracted included, newest first."""
+    get_vendor(session=session, vendor_id=vendor_id)
+    query = select(Evidence).where(Evidence.vendor_id == vendor_id)
+    return list(
+        session.exec(query.order_by(col(Evidence.received_on).desc(), col(Evidence.id).desc()))
+    )
+
+
+def _check_received_on(received_on: date, today: date) -> None:
+    if received_on > today:
+        raise Invalid("received_on", f"must not be after today ({today.isoformat()})")
+
+
+def _check_bridge(*, session: Session, vendor_id: int, data: BridgeLetterCreate) -> None:
+    report = session.get(Evidence, data.soc2_report_id)
+    if report is None or report.vendor_id != vendor_id or report.kind != "soc2_report":
+        raise Invalid("soc2_report_id", "must be one of this vendor's SOC 2 reports")
+    if report.retracted_at is not None:
+        raise Invalid("soc2_report_id", "that SOC 2 report has been retracted")
+    if data.covers_until <= report.period_end:
+        raise Invalid(
+            "covers_until",
+            f"must be after the report's period end ({report.period_end.isoformat()})",
+        )
+
+
+def create_evidence(
+    *, session: Session, vendor_id: int, data: EvidenceCreate, actor: str, today: date
+) -> tuple[Evidence, Assessment]:
+    """Log a document a vendor supplied and re-evaluate the vendor."""
+    vendor = get_vendor(session=session, vendor_id=vendor_id)
+    received_on = data.received_on or today
+    _check_received_on(received_on, today)
+    if isinstance(data, BridgeLetterCreate):
+        _check_bridge(session=session, vendor_id=vendor_id, data=data)
+    values = data.model_dump(exclude={"received_on"})
+    evidence = Evidence(
+        **values,
+        vendor_id=vendor_id,
+        received_on=received_on,
+        created_at=clock.utc_now(),
+        created_by=actor,
+    )
+    session.add(evidence)
+    session.flush()
+    record(
+        session=session,
+        actor=actor,
+        entity="evidence",
+        entity_id=evidence.id,
+        action="create",
+        vendor_id=vendor_id,
+        after=snapshot(evidence),
+    )
+    return evidence, materialise(session=session, vendor=vendor, today=today)
+
+
+def retract_evidence(
+    *, session: Session, evidence_id: int, data: Retraction, actor: str, today: date
+) -> Evidence:
+    """Mark a record as never to be relied on; the row and its history stay."""
+    evidence = get_evidence(session=session, evidence_id=evidence_id)
+    if evidence.retracted_at is not None:
+        raise Conflict(f"evidence {evidence_id} was retracted already")
+    before = snapshot(evidence)
+    evidence.retracted_at = clock.utc_now()
+    evidence.retracted_by = actor
+    evidence.retraction_reason = data.reason
+    session.add(evidence)
+    record(
+        session=session,
+        actor=actor,
+        entity="evidence",
+        entity_id=evidence.id,
+        action="retract",
+        vendor_id=evidence.vendor_id,
+        before=before,
+        after=snapshot(evidence),
+    )
+    vendor = get_vendor(session=session, vendor_id=evidence.vendor_id)
+    materialise(session=session, vendor=vendor, today=today)
+    return evidence
+
+
+def get_waiver(*, session: Session, waiver_id: int) -> Waiver:
+    """The waiver, or NotFound."""
+    waiver = session.get(Waiver, waiver_id)
+    if waiver is None:
+        raise NotFound(f"waiver {waiver_id} not found")
+    return waiver
+
+
+def list_waivers(*, session: Session, vendor_id: int) -> list[Waiver]:
+    """Every waiver of a vendor, revoked included, newest first."""
+    get_vendor(session=session, vendor_id=vendor_id)
+    query = select(Waiver).where(Waiver.vendor_id == vendor_id)
+    return list(session.exec(query.order_by(col(Waiver.id).desc())))
+
+
+def _check_waiver(data: WaiverCreate, granted_on: date) -> None:
+    if data.code not in RULES_BY_CODE:
+        raise Invalid("code", "must be a rule code (see GET /api/v1/rules)")
+    if data.expires_on <= granted_on:
+        raise Invalid("expires_on", f"must be after granted_on ({granted_on.isoformat()})")
+    latest = add_months(granted_on, MAX_WAIVER_MONTHS)
+    if data.expires_on > latest:
+        raise Invalid(
+            "expires_on", f"a waiver runs at most 12 months: {latest.isoformat()} at the latest"
+        )
+
+
+def create_waiver(
+    *, session: Session, vendor_id: int, data: WaiverCreate, actor: str, today: date
+) -> Waiver:
+    """Record a risk acceptance for one rule code and re-evaluate the vendor."""
+    vendor: Vendor = get_vendor(session=session, vendor_id=vendor_id)
+    granted_on = data.granted_on or today
+    _check_waiver(data, granted_on)
+    waiver = Waiver(
+        **data.model_dump(exclude={"granted_on"}),
+        granted_on=granted_on,
+        vendor_id=vendor_id,
+        created_at=clock.utc_now(),
+        created_by=actor,
+    )
+    session.add(waiver)
+    session.flush()
+    record(
+        session=session,
+        actor=actor,
+        entity="waiver",
+        entity_id=waiver.id,
+        action="create",
+        vendor_id=vendor_id,
+        after=snapshot(waiver),
+    )
+    materialise(session=session, vendor=vendor, today=today)
+    return waiver
+
+
+def revoke_waiver(
+    *, session: Session, waiver_id: int, data: Revocation, actor: str, today: date
+) -> Waiver:
+    """Withdraw a risk acceptance; it counts on no date from now on."""
+    waiver = get_waiver(session=session, waiver_id=waiver_id)
+    if waiver.revoked_at is not None:
+        raise Conflict(f"waiver {waiver_id} was revoked already")
+    before = snapshot(waiver)
+    waiver.revoked_at = clock.utc_now()
+    waiver.revoked_by = actor
+    waiver.revoke_reason = data.reason
+    session.add(waiver)
+    record(
+        session=session,
+        actor=actor,
+        entity="waiver",
+        entity_id=waiver.id,
+        action="revoke",
+        vendor_id=waiver.vendor_id,
+        before=before,
+        after=snapshot(waiver),
+    )
+    materialise(
+        session=session, vendor=get_vendor(session=session, vendor_id=waiver.vendor_id), today=today
+    )
+    return waiver

@@ -1,0 +1,52 @@
+"""create_app(): the routers, static files and the exception handlers."""
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from app.config import get_settings
+from app.errors import DomainError
+from app.evidence.api import router as evidence_router
+from app.system_api import health
+from app.system_api import router as rules_router
+from app.vendors.api import router as vendors_router
+
+API_PREFIX = "/api/v1"
+
+
+async def _domain_error(request: Request, exc: DomainError) -> JSONResponse:
+    headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None
+    return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=headers)
+
+
+async def _integrity_error(request: Request, exc: IntegrityError) -> JSONResponse:
+    return JSONResponse(
+        {"detail": "conflicts with an existing record; reload and retry"}, status_code=409
+    )
+
+
+async def _database_busy(request: Request, exc: OperationalError) -> JSONResponse:
+    return JSONResponse(
+        {"detail": "the database is busy or unavailable; retry shortly"},
+        status_code=503,
+        headers={"Retry-After": "1"},
+    )
+
+
+def create_app() -> FastAPI:
+    """The Vetted application."""
+    get_settings()  # fail fast on bad settings (a placeholder secret in production)
+    app = FastAPI(
+        title="Vetted",
+        version="1.0.0",
+        description="Vendor due-diligence tracker: vendors, their security evidence, "
+        "and whether you may sign or renew with them.",
+    )
+    app.include_router(vendors_router, prefix=API_PREFIX)
+    app.include_router(evidence_router, prefix=API_PREFIX)
+    app.include_router(rules_router, prefix=API_PREFIX)
+    app.include_router(health)
+    app.add_exception_handler(DomainError, _domain_error)
+    app.add_exception_handler(IntegrityError, _integrity_error)
+    app.add_exception_handler(OperationalError, _database_busy)
+    return app

@@ -1,0 +1,164 @@
+"""The tables. Only `table=True` classes live here; schemas live beside each domain."""
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, ForeignKey, Index, Integer
+from sqlmodel import Field, SQLModel
+
+from app.db import UTCDateTime
+
+
+def _utc(**kwargs: Any) -> Any:
+    return Field(sa_type=UTCDateTime, **kwargs)
+
+
+class Vendor(SQLModel, table=True):
+    """A third party, its requirement, and its materialised status."""
+
+    __tablename__ = "vendors"
+    __table_args__ = (Index("ix_vendors_status_id", "status", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    name_key: str = Field(max_length=200, unique=True)
+    domain: str | None = Field(default=None, max_length=253, unique=True)
+    tier: str = Field(max_length=16, index=True)
+    region: str | None = Field(default=None, max_length=16)
+    services: str = Field(default="", max_length=2000)
+    data_access: str | None = Field(default=None, max_length=16)
+    owner_email: str | None = Field(default=None, max_length=320, index=True)
+    requirement: str | None = Field(default=None, max_length=32)
+    required_tsc: list[str] | None = Field(default=None, sa_type=JSON)
+    created_at: datetime = _utc()
+    updated_at: datetime = _utc()
+    version: int = Field(default=1)
+    # The materialised assessment: true for dates in [status_on, next_review_on).
+    status: str = Field(default="blocked", max_length=16)
+    status_on: date | None = Field(default=None)
+    next_review_on: date | None = Field(default=None, index=True)
+    flags: list[dict] = Field(default_factory=list, sa_type=JSON)
+    # When the current SOC 2 report goes stale or the ISO certificate expires, whichever first.
+    evidence_expires_on: date | None = Field(default=None, index=True)
+
+
+class Evidence(SQLModel, table=True):
+    """One document a vendor supplied; the columns of each kind are null for the others."""
+
+    __tablename__ = "evidence"
+
+    id: int | None = Field(default=None, primary_key=True)
+    vendor_id: int = Field(foreign_key="vendors.id", index=True)
+    kind: str = Field(max_length=32)
+    received_on: date
+    notes: str = Field(default="", max_length=5000)
+    created_at: datetime = _utc()
+    created_by: str = Field(max_length=320)
+    retracted_at: datetime | None = _utc(default=None, nullable=True)
+    retracted_by: str | None = Field(default=None, max_length=320)
+    retraction_reason: str | None = Field(default=None, max_length=2000)
+    # SOC 1 / 2 / 3 reports
+    report_type: str | None = Field(default=None, max_length=8)
+    period_start: date | None = None
+    period_end: date | None = None
+    opinion: str | None = Field(default=None, max_length=16)
+    auditor: str | None = Field(default=None, max_length=200)
+    tsc: list[str] | None = Field(default=None, sa_type=JSON)
+    exceptions_noted: int | None = None
+    subservice_orgs: list[dict] | None = Field(default=None, sa_type=JSON)
+    cuecs: bool | None = None
+    system: str | None = Field(default=None, max_length=2000)
+    # SOC reports and ISO certificates
+    issued_on: date | None = None
+    # ISO/IEC 27001 certificates
+    standard_version: str | None = Field(default=None, max_length=4)
+    certificate_number: str | None = Field(default=None, max_length=100)
+    certification_body: str | None = Field(default=None, max_length=200)
+    accreditation_body: str | None = Field(default=None, max_length=200)
+    expires_on: date | None = Field(default=None, index=True)
+    initial_certification_on: date | None = None
+    last_surveillance_on: date | None = None
+    scope: str | None = Field(default=None, max_length=5000)
+    certificate_status: str | None = Field(default=None, max_length=16)
+    # Bridge letters
+    soc2_report_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("evidence.id"), nullable=True)
+    )
+    covers_until: date | None = None
+    signed_on: date | None = None
+
+    @property
+    def retracted(self) -> bool:
+        """Retracted records count on no date."""
+        return self.retracted_at is not None
+
+
+class Waiver(SQLModel, table=True):
+    """A risk acceptance: flags with `code` on the vendor do not count while it runs."""
+
+    __tablename__ = "waivers"
+
+    id: int | None = Field(default=None, primary_key=True)
+    vendor_id: int = Field(foreign_key="vendors.id", index=True)
+    code: str = Field(max_length=64)
+    reason: str = Field(max_length=5000)
+    approved_by: str = Field(max_length=200)
+    granted_on: date
+    expires_on: date = Field(index=True)
+    created_at: datetime = _utc()
+    created_by: str = Field(max_length=320)
+    revoked_at: datetime | None = _utc(default=None, nullable=True)
+    revoked_by: str | None = Field(default=None, max_length=320)
+    revoke_reason: str | None = Field(default=None, max_length=2000)
+
+    @property
+    def revoked(self) -> bool:
+        """Revoked waivers count on no date."""
+        return self.revoked_at is not None
+
+
+class User(SQLModel, table=True):
+    """A person who logs in to the web pages."""
+
+    __tablename__ = "users"
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=320, unique=True)
+    password_hash: str = Field(max_length=500)
+    role: str = Field(max_length=16)
+    active: bool = True
+    created_at: datetime = _utc()
+
+
+class ApiToken(SQLModel, table=True):
+    """A bearer token for the API; only its SHA-256 is stored."""
+
+    __tablename__ = "api_tokens"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200, unique=True)
+    role: str = Field(max_length=16)
+    token_hash: str = Field(max_length=64, unique=True)
+    prefix: str = Field(max_length=16)
+    created_at: datetime = _utc()
+    revoked_at: datetime | None = _utc(default=None, nullable=True)
+
+
+class AuditEntry(SQLModel, table=True):
+    """One write: who, when, what, and the values before and after. Append-only."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_entity", "entity", "entity_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = _utc(index=True)
+    actor: str = Field(max_length=320)
+    entity: str = Field(max_length=32)
+    entity_id: int
+    action: str = Field(max_length=32)
+    vendor_id: int | None = Field(default=None, index=True)
+    before: dict | None = Field(default=None, sa_type=JSON)
+    after: dict | None = Field(default=None, sa_type=JSON)
+
+
+__all__ = ["ApiToken", "AuditEntry", "Evidence", "User", "Vendor", "Waiver"]

@@ -1,0 +1,93 @@
+"""Demo data from seed/demo.toml, with dates relative to the day it is loaded."""
+
+import re
+import tomllib
+from datetime import date, timedelta
+from pathlib import Path
+
+from pydantic import TypeAdapter
+from sqlmodel import Session, select
+
+from app.config import ROOT
+from app.evidence import service as evidence_service
+from app.evidence.schemas import EvidenceCreate, Retraction, WaiverCreate
+from app.models import Vendor
+from app.rules.dates import add_months
+from app.vendors.schemas import VendorCreate
+from app.vendors.service import create_vendor, name_key
+
+DEMO_PATH = ROOT / "seed" / "demo.toml"
+SEED_ACTOR = "seed"
+_STEP = re.compile(r"([+-])(\d+)([dm])")
+_evidence = TypeAdapter(EvidenceCreate)
+
+
+def resolve_date(value: str, today: date) -> str:
+    """'today-13m+2d' → an ISO date; anything else is returned as it is."""
+    if not value.startswith("today"):
+        return value
+    result, rest = today, value[len("today") :]
+    for sign, amount, unit in _STEP.findall(rest):
+        n = int(amount) * (1 if sign == "+" else -1)
+        result = add_months(result, n) if unit == "m" else result + timedelta(days=n)
+    return result.isoformat()
+
+
+def _resolve(record: dict, today: date) -> dict:
+    return {k: resolve_date(v, today) if isinstance(v, str) else v for k, v in record.items()}
+
+
+def load_demo(*, session: Session, today: date, path: Path = DEMO_PATH) -> list[str]:
+    """Create every demo vendor that does not exist yet; returns the names created."""
+    created = []
+    for spec in tomllib.loads(path.read_text(encoding="utf-8"))["vendor"]:
+        exists = session.exec(select(Vendor.id).where(Vendor.name_key == name_key(spec["name"])))
+        if exists.first() is None:
+            _create_one(session=session, spec=spec, today=today)
+            created.append(spec["name"])
+    return created
+
+
+def _create_one(*, session: Session, spec: dict, today: date) -> None:
+    fields = {k: v for k, v in spec.items() if k not in ("evidence", "waiver")}
+    vendor = create_vendor(
+        session=session, data=VendorCreate(**fields), actor=SEED_ACTOR, today=today
+    )
+    ids: list[int] = []
+    for record in spec.get("evidence", []):
+        ids.append(
+            _add_evidence(session=session, vendor=vendor, record=record, ids=ids, today=today)
+        )
+    for waiver in spec.get("waiver", []):
+        evidence_service.create_waiver(
+            session=session,
+            vendor_id=vendor.id,
+            data=WaiverCreate(**_resolve(waiver, today)),
+            actor=SEED_ACTOR,
+            today=today,
+        )
+
+
+def _add_evidence(
+    *, session: Session, vendor: Vendor, record: dict, ids: list[int], today: date
+) -> int:
+    record = _resolve(record, today)
+    retraction = record.pop("retracted", None)
+    if "report" in record:
+        record["soc2_report_id"] = ids[record.pop("report")]
+    evidence, _ = evidence_service.create_evidence(
+        session=session,
+        vendor_id=vendor.id,
+        data=_evidence.validate_python(record),
+        actor=SEED_ACTOR,
+        today=today,
+    )
+    if retraction:
+        evidence_service.retract_evidence(
+            session=session,
+            evidence_id=evidence.id,
+            data=Retraction(reason=retraction),
+            actor=SEED_ACTOR,
+            today=today,
+        )
+    return evidence.id

@@ -1,0 +1,275 @@
+"""The bridge between stored rows and the pure rules: rows → facts → evaluate → status.
+
+Each vendor's assessment for today is materialised on its row (status, flags,
+next_review_on) so that lists filter by an index; a stored assessment is true for
+dates in [status_on, next_review_on), and vendors whose next_review_on has come
+are re-evaluated on read and by the daily pass.
+"""
+
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import date
+from functools import lru_cache
+from itertools import islice
+from pathlib import Path
+
+from sqlalchemy import or_
+from sqlmodel import Session, col, select
+
+from app.config import get_settings
+from app.models import Evidence, Vendor, Waiver
+from app.rules import facts
+from app.rules.engine import Assessment, Flag, coverage, evaluate
+from app.rules.policy import Policy, load_policy
+from app.vendors.schemas import FlagRead, StatusRead
+
+
+@lru_cache
+def _policy_at(path: Path) -> Policy:
+    return load_policy(path)
+
+
+def current_policy() -> Policy:
+    """The requirement policy the settings point at (read once per path)."""
+    return _policy_at(get_settings().policy_path)
+
+
+def vendor_facts(vendor: Vendor) -> facts.VendorFacts:
+    """What the rules need to know about the vendor itself."""
+    tsc = tuple(vendor.required_tsc) if vendor.required_tsc else None
+    return facts.VendorFacts(
+        tier=vendor.tier,
+        requirement=vendor.requirement,
+        data_access=vendor.data_access,
+        required_tsc=tsc,
+    )
+
+
+def evidence_facts(row: Evidence) -> facts.SocReport | facts.IsoCertificate | facts.BridgeLetter:
+    """One evidence row as the frozen fact of its kind."""
+    retracted = row.retracted_at is not None
+    if row.kind == "iso27001_certificate":
+        return facts.IsoCertificate(
+            id=row.id,
+            received_on=row.received_on,
+            standard_version=row.standard_version,
+            certificate_number=row.certificate_number or "",
+            certification_body=row.certification_body or "",
+            accreditation_body=row.accreditation_body,
+            issued_on=row.issued_on,
+            expires_on=row.expires_on,
+            last_surveillance_on=row.last_surveillance_on,
+            initial_certification_on=row.initial_certification_on,
+            certificate_status=row.certificate_status or "active",
+            retracted=retracted,
+        )
+    if row.kind == "bridge_letter":
+        return facts.BridgeLetter(
+            id=row.id,
+            received_on=row.received_on,
+            soc2_report_id=row.soc2_report_id,
+            covers_until=row.covers_until,
+            signed_on=row.signed_on,
+            retracted=retracted,
+        )
+    return _soc_report_facts(row, retracted)
+
+
+def _soc_report_facts(row: Evidence, retracted: bool) -> facts.SocReport:
+    orgs = tuple(
+        facts.SubserviceOrg(name=o["name"], method=o["method"]) for o in row.subservice_orgs or ()
+    )
+    return facts.SocReport(
+        id=row.id,
+        kind=row.kind,
+        received_on=row.received_on,
+        period_end=row.period_end,
+        opinion=row.opinion,
+        report_type=row.report_type,
+        period_start=row.period_start,
+        auditor=row.auditor or "",
+        issued_on=row.issued_on,
+        tsc=frozenset(row.tsc or ("security",)),
+        exceptions_noted=row.exceptions_noted or 0,
+        subservice_orgs=orgs,
+        cuecs=bool(row.cuecs),
+        retracted=retracted,
+    )
+
+
+def waiver_facts(row: Waiver) -> facts.Waiver:
+    """One waiver row as a fact."""
+    return facts.Waiver(
+        id=row.id,
+        code=row.code,
+        granted_on=row.granted_on,
+        expires_on=row.expires_on,
+        revoked=row.revoked_at is not None,
+    )
+
+
+def build_case(
+    vendor: Vendor, evidence: Iterable[Evidence], waivers: Iterable[Waiver]
+) -> facts.VendorCase:
+    """A vendor with its evidence and waivers, ready for `evaluate`."""
+    return facts.VendorCase(
+        vendor=vendor_facts(vendor),
+        evidence=tuple(evidence_facts(e) for e in evidence if e.retracted_at is None),
+        waivers=tuple(waiver_facts(w) for w in waivers if w.revoked_at is None),
+    )
+
+
+def load_case(*, session: Session, vendor: Vendor) -> facts.VendorCase:
+    """Read a vendor's evidence and waivers and build its case."""
+    evidence = session.exec(select(Evidence).where(Evidence.vendor_id == vendor.id))
+    waivers = session.exec(select(Waiver).where(Waiver.vendor_id == vendor.id))
+    return build_case(vendor, evidence, waivers)
+
+
+def assess(*, session: Session, vendor: Vendor, as_of: date) -> Assessment:
+    """Evaluate a vendor's evidence as of a date."""
+    return evaluate(load_case(session=session, vendor=vendor), current_policy(), as_of=as_of)
+
+
+def flag_dict(flag: Flag) -> dict:
+    """A flag as stored and as the API returns it."""
+    return {
+        "code": flag.code,
+        "severity": flag.severity,
+        "message": flag.message,
+        "evidence_id": flag.evidence_id,
+        "waived": flag.waived,
+        "waiver_id": flag.waiver_id,
+    }
+
+
+def store_assessment(
+    vendor: Vendor, case: facts.VendorCase, assessment: Assessment, *, today: date
+) -> None:
+    """Materialise today's assessment on the vendor's row."""
+    vendor.evidence_expires_on = evidence_expiry(case, today=today)
+    vendor.status = assessment.status
+    vendor.status_on = today
+    vendor.next_review_on = assessment.next_review_on
+    vendor.flags = [flag_dict(f) for f in assessment.flags]
+
+
+def materialise(*, session: Session, vendor: Vendor, today: date) -> Assessment:
+    """Re-evaluate a vendor for today and store the result (after any write)."""
+    session.flush()
+    case = load_case(session=session, vendor=vendor)
+    assessment = evaluate(case, current_policy(), as_of=today)
+    store_assessment(vendor, case, assessment, today=today)
+    session.add(vendor)
+    return assessment
+
+
+def evidence_expiry(case: facts.VendorCase, *, today: date) -> date | None:
+    """The earliest of the current report's currency end and the certificate's expiry."""
+    cover = coverage(case, current_policy(), as_of=today)
+    ends = [d for d in (cover.report_currency_end, cover.certificate_effective_expiry) if d]
+    return min(ends, default=None)
+
+
+def is_fresh(vendor: Vendor, as_of: date) -> bool:
+    """True when the stored assessment holds on `as_of`."""
+    if vendor.status_on is None or as_of < vendor.status_on:
+        return False
+    return vendor.next_review_on is None or as_of < vendor.next_review_on
+
+
+def due_filter(today: date):
+    """The rows whose stored assessment no longer holds today (an indexed query)."""
+    return or_(
+        col(Vendor.next_review_on) <= today,
+        col(Vendor.status_on).is_(None),
+        col(Vendor.status_on) > today,
+    )
+
+
+def any_due(*, session: Session, today: date) -> bool:
+    """True when some vendor's stored assessment has lapsed."""
+    return session.exec(select(Vendor.id).where(due_filter(today)).limit(1)).first() is not None
+
+
+def refresh_due(*, session: Session, today: date, batch: int = 500) -> int:
+    """Re-evaluate every vendor whose stored assessment has lapsed; returns how many."""
+    refreshed = 0
+    while True:
+        vendors = session.exec(select(Vendor).where(due_filter(today)).limit(batch)).all()
+        if not vendors:
+            return refreshed
+        _refresh_batch(session=session, vendors=vendors, today=today)
+        refreshed += len(vendors)
+
+
+def load_cases(*, session: Session, vendors: Sequence[Vendor]) -> list[facts.VendorCase]:
+    """The cases of several vendors, read in two queries."""
+    ids = [v.id for v in vendors]
+    by_vendor_e: dict[int, list[Evidence]] = {i: [] for i in ids}
+    by_vendor_w: dict[int, list[Waiver]] = {i: [] for i in ids}
+    for e in session.exec(select(Evidence).where(col(Evidence.vendor_id).in_(ids))):
+        by_vendor_e[e.vendor_id].append(e)
+    for w in session.exec(select(Waiver).where(col(Waiver.vendor_id).in_(ids))):
+        by_vendor_w[w.vendor_id].append(w)
+    return [build_case(v, by_vendor_e[v.id], by_vendor_w[v.id]) for v in vendors]
+
+
+def batched(items: Iterable, size: int) -> Iterator[list]:
+    """Lists of up to `size` items (itertools.batched arrived in Python 3.12)."""
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def iter_assessments(
+    *, session: Session, vendors: Iterable[Vendor], as_of: date, batch: int = 1000
+) -> Iterator[tuple[Vendor, Assessment]]:
+    """Evaluate many vendors as of a date, reading their evidence a batch at a time."""
+    policy = current_policy()
+    for chunk in batched(vendors, batch):
+        for vendor, case in zip(chunk, load_cases(session=session, vendors=chunk), strict=True):
+            yield vendor, evaluate(case, policy, as_of=as_of)
+
+
+def _refresh_batch(*, session: Session, vendors: Sequence[Vendor], today: date) -> None:
+    policy = current_policy()
+    for vendor, case in zip(vendors, load_cases(session=session, vendors=vendors), strict=True):
+        store_assessment(vendor, case, evaluate(case, policy, as_of=today), today=today)
+        session.add(vendor)
+    session.flush()
+
+
+def status_read(vendor: Vendor, assessment: Assessment, *, as_of: date) -> StatusRead:
+    """The status object of SPEC §6."""
+    return StatusRead(
+        vendor_id=vendor.id,
+        name=vendor.name,
+        status=assessment.status,
+        as_of=as_of,
+        requirement=assessment.requirement,
+        next_review_on=assessment.next_review_on,
+        flags=[FlagRead(**flag_dict(f)) for f in assessment.flags],
+    )
+
+
+def stored_status(vendor: Vendor, *, as_of: date) -> StatusRead:
+    """The status object from the materialised row (only when `is_fresh`)."""
+    requirement = vendor.requirement or current_policy().tiers[vendor.tier].requirement
+    return StatusRead(
+        vendor_id=vendor.id,
+        name=vendor.name,
+        status=vendor.status,
+        as_of=as_of,
+        requirement=requirement,
+        next_review_on=vendor.next_review_on,
+        flags=[FlagRead(**f) for f in vendor.flags],
+    )
+
+
+def status_on(*, session: Session, vendor: Vendor, as_of: date) -> StatusRead:
+    """The status object for any date: from the stored row when it holds, else evaluated."""
+    if is_fresh(vendor, as_of):
+        return stored_status(vendor, as_of=as_of)
+    return status_read(
+        vendor, assessment=assess(session=session, vendor=vendor, as_of=as_of), as_of=as_of
+    )

@@ -1,0 +1,50 @@
+"""The rule catalogue and the health probes."""
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from sqlalchemy import text
+
+from app.api_common import UNAUTHORIZED
+from app.auth.deps import Reader
+from app.db import SessionDep
+from app.rules.catalog import RULES
+
+router = APIRouter(tags=["rules"])
+health = APIRouter(tags=["health"])
+
+
+class RuleRead(BaseModel):
+    """One rule: its code, its severity for a relied-on document, and what it means."""
+
+    code: str
+    severity: str
+    title: str
+    explanation: str
+
+
+@router.get("/rules", response_model=list[RuleRead], responses=UNAUTHORIZED)
+def list_rules(_: Reader) -> list[RuleRead]:
+    """The rule catalogue."""
+    return [
+        RuleRead(code=r.code, severity=r.severity, title=r.title, explanation=r.explanation)
+        for r in RULES
+    ]
+
+
+@health.get("/healthz")
+def healthz() -> dict:
+    """Liveness: the process answers."""
+    return {"status": "ok"}
+
+
+@health.get("/readyz", responses={503: {"description": "The database does not answer"}})
+def readyz(session: SessionDep):
+    """Readiness: the database answers a query."""
+    try:
+        session.exec(text("SELECT 1")).one()
+    except Exception as exc:  # any driver error means "not ready", never a 500
+        return JSONResponse(
+            {"status": "unavailable", "detail": type(exc).__name__}, status_code=503
+        )
+    return {"status": "ok"}

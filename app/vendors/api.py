@@ -1,0 +1,167 @@
+"""The vendor API: list, create, read, update, look up, status."""
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query
+
+from app.api_common import READ_ERRORS, WRITE_ERRORS, VendorId
+from app.auth.deps import Analyst, Reader
+from app.db import SessionDep, session_scope
+from app.deps import Today
+from app.errors import Invalid
+from app.evidence.schemas import EvidenceRead, WaiverRead
+from app.evidence.service import list_evidence, list_waivers
+from app.fields import Criterion, Day, Domain
+from app.status.service import any_due, refresh_due, status_on
+from app.vendors import service
+from app.vendors.schemas import (
+    StatusRead,
+    VendorCreate,
+    VendorPage,
+    VendorRead,
+    VendorUpdate,
+)
+
+router = APIRouter(prefix="/vendors", tags=["vendors"])
+Status = Annotated[str | None, Query(pattern="^(approved|conditional|blocked)$")]
+TierQuery = Annotated[str | None, Query(pattern="^(critical|high|medium|low)$")]
+
+
+class VendorDetail(VendorRead):
+    """A vendor with its evidence and waivers."""
+
+    evidence: list[EvidenceRead]
+    waivers: list[WaiverRead]
+    required_tsc: list[Criterion] | None
+
+
+@router.get("", response_model=VendorPage, responses=READ_ERRORS)
+def list_vendors(
+    session: SessionDep,
+    _: Reader,
+    today: Today,
+    status: Status = None,
+    tier: TierQuery = None,
+    q: Annotated[str | None, Query(max_length=200)] = None,
+    expiring_within_days: Annotated[int | None, Query(ge=0, le=3650)] = None,
+    limit: Annotated[int, Query(ge=1, le=service.MAX_PAGE)] = 50,
+    cursor: Annotated[str | None, Query(max_length=100)] = None,
+) -> VendorPage:
+    """Vendors with their status today, filtered, one page at a time (follow `next_cursor`)."""
+    after_id = _after_id(cursor)
+    _refresh(session, today)
+    flt = service.VendorFilter(
+        status=status, tier=tier, q=q, expiring_within_days=expiring_within_days
+    )
+    items, total = service.list_vendors(
+        session=session, flt=flt, limit=limit, after_id=after_id, today=today
+    )
+    next_cursor = service.encode_cursor(items[-1].id) if len(items) == limit else None
+    return VendorPage(
+        items=[VendorRead.model_validate(v) for v in items], total=total, next_cursor=next_cursor
+    )
+
+
+def _after_id(cursor: str | None) -> int | None:
+    if cursor is None:
+        return None
+    try:
+        return service.decode_cursor(cursor)
+    except ValueError as exc:
+        raise Invalid("cursor", "malformed cursor: pass next_cursor from the last page") from exc
+
+
+def _refresh(session: SessionDep, today: date) -> None:
+    """Re-evaluate vendors whose stored status has lapsed, in a short write of its own."""
+    if not any_due(session=session, today=today):
+        return
+    session.commit()  # end the read transaction; SQLite cannot upgrade it safely
+    with session_scope(writes=True) as writer:
+        refresh_due(session=writer, today=today)
+
+
+@router.post("", response_model=VendorRead, status_code=201, responses=WRITE_ERRORS)
+def create_vendor(
+    data: VendorCreate, session: SessionDep, principal: Analyst, today: Today
+) -> VendorRead:
+    """Create a vendor; a duplicate name (any case) or domain is a 409."""
+    vendor = service.create_vendor(session=session, data=data, actor=principal.name, today=today)
+    session.commit()
+    return VendorRead.model_validate(vendor)
+
+
+@router.get("/lookup", response_model=StatusRead, responses=READ_ERRORS)
+def lookup_vendor(
+    session: SessionDep,
+    _: Reader,
+    today: Today,
+    domain: Annotated[Domain | None, Query()] = None,
+    name: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
+    as_of: Annotated[Day | None, Query()] = None,
+) -> StatusRead:
+    """Exact lookup by `domain` or `name` (case-insensitive) → the status object."""
+    if not domain and not name:
+        raise Invalid("domain", "give domain or name")
+    vendor = service.lookup_vendor(session=session, domain=domain, name=name)
+    return status_on(session=session, vendor=vendor, as_of=as_of or today)
+
+
+@router.get("/{vendor_id}", response_model=VendorDetail, responses=READ_ERRORS)
+def read_vendor(vendor_id: VendorId, session: SessionDep, _: Reader, today: Today) -> VendorDetail:
+    """The vendor with its evidence (retracted included) and waivers."""
+    _refresh(session, today)
+    vendor = service.get_vendor(session=session, vendor_id=vendor_id)
+    evidence = list_evidence(session=session, vendor_id=vendor_id)
+    waivers = list_waivers(session=session, vendor_id=vendor_id)
+    return VendorDetail.model_validate(
+        {
+            **VendorRead.model_validate(vendor).model_dump(),
+            "evidence": [EvidenceRead.model_validate(e) for e in evidence],
+            "waivers": [WaiverRead.model_validate(w) for w in waivers],
+        }
+    )
+
+
+@router.patch("/{vendor_id}", response_model=VendorRead, responses=WRITE_ERRORS)
+def update_vendor(
+    vendor_id: VendorId,
+    data: VendorUpdate,
+    session: SessionDep,
+    principal: Analyst,
+    today: Today,
+    if_match: Annotated[str | None, Header(max_length=40)] = None,
+) -> VendorRead:
+    """Partial update. Send the `version` you read (If-Match or body): a stale one is a 409."""
+    vendor = service.update_vendor(
+        session=session,
+        vendor_id=vendor_id,
+        data=data,
+        expected_version=_version(if_match),
+        actor=principal.name,
+        today=today,
+    )
+    session.commit()
+    return VendorRead.model_validate(vendor)
+
+
+def _version(if_match: str | None) -> int | None:
+    if if_match is None:
+        return None
+    value = if_match.strip().removeprefix("W/").strip('"')
+    if not value.isdigit() or int(value) > 2**31 - 1:
+        raise Invalid("If-Match", "must be the vendor's version number")
+    return int(value)
+
+
+@router.get("/{vendor_id}/status", response_model=StatusRead, responses=READ_ERRORS)
+def vendor_status(
+    vendor_id: VendorId,
+    session: SessionDep,
+    _: Reader,
+    today: Today,
+    as_of: Annotated[Day | None, Query(description="Evaluate on this date; default today")] = None,
+) -> StatusRead:
+    """May we sign or renew? The status, every flag and the next review date, as of a date."""
+    vendor = service.get_vendor(session=session, vendor_id=vendor_id)
+    return status_on(session=session, vendor=vendor, as_of=as_of or today)

@@ -1,0 +1,120 @@
+"""What the API and the forms accept and return for vendors."""
+
+from datetime import date, datetime
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
+
+from app.fields import (
+    EMPTY_AS_NONE,
+    Criterion,
+    DataAccess,
+    Domain,
+    LongText,
+    Name,
+    Region,
+    Requirement,
+    Tier,
+)
+
+OptionalEmail = Annotated[EmailStr | None, EMPTY_AS_NONE]
+
+
+def _tsc_list(value: list[str] | None) -> list[str] | None:
+    if value is None:
+        return None
+    return sorted(set(value))
+
+
+class VendorFields(BaseModel):
+    """Fields a client may set on a vendor."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Name
+    domain: Domain | None = None
+    tier: Tier
+    region: Annotated[Region | None, EMPTY_AS_NONE] = None
+    services: LongText = ""
+    data_access: Annotated[DataAccess | None, EMPTY_AS_NONE] = None
+    owner_email: OptionalEmail = None
+    requirement: Annotated[Requirement | None, EMPTY_AS_NONE] = None
+    required_tsc: list[Criterion] | None = Field(default=None, max_length=5)
+
+    _tsc = field_validator("required_tsc")(_tsc_list)
+
+
+class VendorCreate(VendorFields):
+    """A new vendor."""
+
+
+class VendorUpdate(BaseModel):
+    """A partial update; `version` (or an If-Match header) guards against lost updates."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Name | None = None
+    domain: Domain | None = None
+    tier: Tier | None = None
+    region: Annotated[Region | None, EMPTY_AS_NONE] = None
+    services: LongText | None = None
+    data_access: Annotated[DataAccess | None, EMPTY_AS_NONE] = None
+    owner_email: OptionalEmail = None
+    requirement: Annotated[Requirement | None, EMPTY_AS_NONE] = None
+    required_tsc: list[Criterion] | None = Field(default=None, max_length=5)
+    version: int | None = Field(default=None, ge=1, le=2**31 - 1)
+
+    _tsc = field_validator("required_tsc")(_tsc_list)
+
+
+class FlagRead(BaseModel):
+    """One gap the rules found."""
+
+    code: str
+    severity: str
+    message: str
+    evidence_id: int | None
+    waived: bool
+    waiver_id: int | None
+
+
+class StatusRead(BaseModel):
+    """May we sign or renew with this vendor on `as_of`, and why."""
+
+    vendor_id: int
+    name: str
+    status: str
+    as_of: date
+    requirement: str
+    flags: list[FlagRead]
+    next_review_on: date | None
+
+
+class VendorRead(BaseModel):
+    """A vendor as stored, with its status today."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    name: str
+    domain: str | None
+    tier: str
+    region: str | None
+    services: str
+    data_access: str | None
+    owner_email: str | None
+    requirement: str | None
+    required_tsc: list[str] | None
+    created_at: datetime
+    updated_at: datetime
+    version: int
+    status: str
+    next_review_on: date | None
+
+
+class VendorPage(BaseModel):
+    """One page of the vendor list."""
+
+    items: list[VendorRead]
+    total: int
+    next_cursor: str | None

@@ -1,0 +1,186 @@
+"""Vendors: create, read, update with optimistic concurrency, list and look up."""
+
+import base64
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import func, or_
+from sqlmodel import Session, col, select
+
+from app import clock
+from app.audit.service import record, snapshot
+from app.errors import Conflict, NotFound
+from app.models import Vendor
+from app.status.service import materialise
+from app.vendors.schemas import VendorCreate, VendorUpdate
+
+MAX_PAGE = 500
+
+
+def name_key(name: str) -> str:
+    """The case-insensitive identity of a vendor name."""
+    return " ".join(name.split()).casefold()
+
+
+def get_vendor(*, session: Session, vendor_id: int) -> Vendor:
+    """The vendor, or NotFound."""
+    vendor = session.get(Vendor, vendor_id)
+    if vendor is None:
+        raise NotFound(f"vendor {vendor_id} not found")
+    return vendor
+
+
+def _check_unique(
+    *, session: Session, name: str | None, domain: str | None, exclude_id: int | None = None
+) -> None:
+    if name is not None:
+        query = select(Vendor.id).where(Vendor.name_key == name_key(name))
+        if session.exec(query).first() not in (None, exclude_id):
+            raise Conflict(f"a vendor named {name!r} exists already")
+    if domain is not None:
+        query = select(Vendor.id).where(Vendor.domain == domain)
+        if session.exec(query).first() not in (None, exclude_id):
+            raise Conflict(f"a vendor with domain {domain!r} exists already")
+
+
+def create_vendor(*, session: Session, data: VendorCreate, actor: str, today: date) -> Vendor:
+    """Create a vendor and evaluate it at once."""
+    _check_unique(session=session, name=data.name, domain=data.domain)
+    now = clock.utc_now()
+    vendor = Vendor(
+        **data.model_dump(), name_key=name_key(data.name), created_at=now, updated_at=now
+    )
+    session.add(vendor)
+    session.flush()
+    materialise(session=session, vendor=vendor, today=today)
+    record(
+        session=session,
+        actor=actor,
+        entity="vendor",
+        entity_id=vendor.id,
+        action="create",
+        vendor_id=vendor.id,
+        after=snapshot(vendor),
+    )
+    return vendor
+
+
+def update_vendor(
+    *,
+    session: Session,
+    vendor_id: int,
+    data: VendorUpdate,
+    expected_version: int | None,
+    actor: str,
+    today: date,
+) -> Vendor:
+    """Apply a partial update; a stale version is a Conflict."""
+    vendor = get_vendor(session=session, vendor_id=vendor_id)
+    changes = data.model_dump(exclude_unset=True, exclude={"version"})
+    expected = expected_version if expected_version is not None else data.version
+    if expected is not None and expected != vendor.version:
+        raise Conflict(
+            f"vendor {vendor_id} is at version {vendor.version}, not {expected}: "
+            "reload it and apply your change again"
+        )
+    _check_unique(
+        session=session,
+        name=changes.get("name"),
+        domain=changes.get("domain"),
+        exclude_id=vendor.id,
+    )
+    before = snapshot(vendor)
+    _apply(vendor, changes)
+    materialise(session=session, vendor=vendor, today=today)
+    record(
+        session=session,
+        actor=actor,
+        entity="vendor",
+        entity_id=vendor.id,
+        action="update",
+        vendor_id=vendor.id,
+        before=before,
+        after=snapshot(vendor),
+    )
+    return vendor
+
+
+def _apply(vendor: Vendor, changes: dict) -> None:
+    for field in ("name", "tier"):
+        if field in changes and changes[field] is None:
+            changes.pop(field)
+    for field, value in changes.items():
+        setattr(vendor, field, value)
+    vendor.name_key = name_key(vendor.name)
+    vendor.updated_at = clock.utc_now()
+    vendor.version += 1
+
+
+@dataclass(frozen=True)
+class VendorFilter:
+    """The filters of the vendor list."""
+
+    status: str | None = None
+    tier: str | None = None
+    q: str | None = None
+    expiring_within_days: int | None = None
+
+
+def encode_cursor(last_id: int) -> str:
+    """An opaque cursor for the page after `last_id`."""
+    return base64.urlsafe_b64encode(f"v1:{last_id}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> int:
+    """The last id of the previous page; a malformed cursor is a ValueError."""
+    raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+    prefix, _, last = raw.partition(":")
+    if prefix != "v1" or not last.isdigit() or int(last) > 2**63 - 1:
+        raise ValueError("malformed cursor")
+    return int(last)
+
+
+def _filtered(query, flt: VendorFilter, today: date):
+    if flt.status:
+        query = query.where(Vendor.status == flt.status)
+    if flt.tier:
+        query = query.where(Vendor.tier == flt.tier)
+    if flt.q:
+        pattern = f"%{_escape_like(flt.q.casefold())}%"
+        query = query.where(
+            or_(
+                col(Vendor.name_key).like(pattern, escape="\\"),
+                col(Vendor.domain).like(pattern, escape="\\"),
+            )
+        )
+    if flt.expiring_within_days is not None:
+        horizon = today + timedelta(days=flt.expiring_within_days)
+        query = query.where(col(Vendor.evidence_expires_on).between(today, horizon))
+    return query
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def list_vendors(
+    *, session: Session, flt: VendorFilter, limit: int, after_id: int | None, today: date
+) -> tuple[list[Vendor], int]:
+    """One page of vendors (by id) and the total matching the filters."""
+    query = _filtered(select(Vendor), flt, today)
+    total = session.exec(_filtered(select(func.count()).select_from(Vendor), flt, today)).one()
+    if after_id is not None:
+        query = query.where(col(Vendor.id) > after_id)
+    page = session.exec(query.order_by(col(Vendor.id)).limit(limit)).all()
+    return list(page), total
+
+
+def lookup_vendor(*, session: Session, domain: str | None, name: str | None) -> Vendor:
+    """Exact lookup by domain or by name (case-insensitive), for procurement systems."""
+    if domain:
+        vendor = session.exec(select(Vendor).where(Vendor.domain == domain.strip().lower())).first()
+    else:
+        vendor = session.exec(select(Vendor).where(Vendor.name_key == name_key(name or ""))).first()
+    if vendor is None:
+        raise NotFound(f"no vendor with {'domain' if domain else 'name'} {domain or name!r}")
+    return vendor
