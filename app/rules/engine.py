@@ -1,0 +1,135 @@
+"""evaluate(): a vendor's case, the policy and a day in → status, flags, next review out."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date
+
+from app.rules.catalog import SEVERITY_RANK, message
+from app.rules.checks import Finding, findings
+from app.rules.dates import add_days_or_none
+from app.rules.facts import IsoCertificate, SocReport, VendorCase, Waiver
+from app.rules.policy import Policy
+from app.rules.snapshot import Snapshot, take_snapshot
+
+Signature = tuple[tuple[str, str, bool], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Flag:
+    code: str
+    severity: str
+    message: str
+    evidence_id: int | None
+    waived: bool = False
+    waiver_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Assessment:
+    status: str  # approved | conditional | blocked
+    requirement: str
+    flags: tuple[Flag, ...]
+    next_review_on: date | None
+
+
+@dataclass(frozen=True, slots=True)
+class Coverage:
+    """The documents the vendor's file rests on, with the day each stops counting."""
+
+    report: SocReport | None
+    report_currency_end: date | None
+    certificate: IsoCertificate | None
+    certificate_effective_expiry: date | None
+
+
+def waiver_for(code: str, waivers: Iterable[Waiver], day: date) -> Waiver | None:
+    """The waiver covering `code` on `day`: of those that count, the one ending last."""
+    counting = (w for w in waivers if w.code == code and w.granted_on <= day <= w.expires_on)
+    return max(counting, key=lambda w: (w.expires_on, w.id), default=None)
+
+
+def _flag(finding: Finding, waiver: Waiver | None) -> Flag:
+    return Flag(
+        code=finding.code,
+        severity=finding.severity,
+        message=message(finding.code, **finding.facts),
+        evidence_id=finding.evidence_id,
+        waived=waiver is not None,
+        waiver_id=waiver.id if waiver else None,
+    )
+
+
+def _sort_key(flag: Flag) -> tuple[int, str, int]:
+    evidence_id = -1 if flag.evidence_id is None else flag.evidence_id
+    return SEVERITY_RANK[flag.severity], flag.code, evidence_id
+
+
+def status_of(flags: Iterable[Flag]) -> str:
+    """blocked on an unwaived block flag, conditional on an unwaived high one, else approved."""
+    counted = {f.severity for f in flags if not f.waived}
+    if "block" in counted:
+        return "blocked"
+    return "conditional" if "high" in counted else "approved"
+
+
+def _signature(s: Snapshot, day: date) -> Signature:
+    waived_codes = {w.code for w in s.waivers if w.granted_on <= day <= w.expires_on}
+    found = findings(s, day)
+    return tuple(sorted((f.code, f.severity, f.code in waived_codes) for f in found))
+
+
+def _shifted(days: int, *anchors: date | None) -> Iterator[date]:
+    for anchor in anchors:
+        if anchor is not None and (shifted := add_days_or_none(anchor, days)) is not None:
+            yield shifted
+
+
+def change_dates(s: Snapshot) -> list[date]:
+    """Every day on which some rule's outcome may change; between them nothing does."""
+    p = s.policy
+    ends = (s.currency_end, s.effective_expiry)
+    expires_on = s.certificate.expires_on if s.certificate else None
+    candidates = {
+        *_shifted(1, *ends, s.bridge_due, *s.valid_covers, expires_on, s.surveillance_due),
+        *_shifted(-p.expiry_warning_days, *ends),
+        *_shifted(-p.expiry_urgent_days, *ends),
+        *_shifted(1, p.iso_2013_sunset if s.certificate else None),
+        *(w.granted_on for w in s.waivers),
+        *_shifted(1, *(w.expires_on for w in s.waivers)),
+    }
+    return sorted(candidates)
+
+
+def next_review(s: Snapshot, *, as_of: date) -> date | None:
+    """The first day after `as_of` whose flags (code, severity, waived) differ, if any."""
+    today = _signature(s, as_of)
+    for day in change_dates(s):
+        if day > as_of and _signature(s, day) != today:
+            return day
+    return None
+
+
+def evaluate(case: VendorCase, policy: Policy, *, as_of: date) -> Assessment:
+    """Assess a vendor's file on `as_of` (SPEC §4–§5)."""
+    s = take_snapshot(case, policy, as_of=as_of)
+    flags = [_flag(f, waiver_for(f.code, s.waivers, as_of)) for f in findings(s, as_of)]
+    flags.sort(key=_sort_key)
+    return Assessment(
+        status=status_of(flags),
+        requirement=s.requirement,
+        flags=tuple(flags),
+        next_review_on=next_review(s, as_of=as_of),
+    )
+
+
+def coverage(case: VendorCase, policy: Policy, *, as_of: date) -> Coverage:
+    """R with its currency end and C with its effective expiry, as they stand on `as_of`."""
+    s = take_snapshot(case, policy, as_of=as_of)
+    return Coverage(
+        report=s.report,
+        report_currency_end=s.currency_end,
+        certificate=s.certificate,
+        certificate_effective_expiry=s.effective_expiry,
+    )
