@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, ForeignKey, Index, Integer
+from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from app.db import UTCDateTime
@@ -86,11 +86,44 @@ class Evidence(SQLModel, table=True):
     )
     covers_until: date | None = None
     signed_on: date | None = None
+    # The uploaded document (PDF), stored content-addressed under VETTED_UPLOAD_DIR.
+    document_sha256: str | None = Field(default=None, max_length=64, index=True)
+    document_name: str | None = Field(default=None, max_length=255)
+    document_size: int | None = None
+    document_media_type: str | None = Field(default=None, max_length=100)
+    document_uploaded_at: datetime | None = _utc(default=None, nullable=True)
 
     @property
     def retracted(self) -> bool:
         """Retracted records count on no date."""
         return self.retracted_at is not None
+
+
+class StatusChange(SQLModel, table=True):
+    """A vendor's materialised status changed (by a write or because a date passed)."""
+
+    __tablename__ = "status_changes"
+
+    id: int | None = Field(default=None, primary_key=True)
+    vendor_id: int = Field(foreign_key="vendors.id", index=True)
+    changed_on: date = Field(index=True)
+    changed_at: datetime = _utc()
+    before: str | None = Field(default=None, max_length=16)
+    after: str = Field(max_length=16)
+
+
+class DigestDelivery(SQLModel, table=True):
+    """One weekly digest to one recipient: the unique key makes it go out once a week."""
+
+    __tablename__ = "digest_deliveries"
+    __table_args__ = (UniqueConstraint("week", "recipient"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    week: str = Field(max_length=8)  # ISO week, e.g. 2026-W48
+    recipient: str = Field(max_length=320)
+    claimed_at: datetime = _utc()
+    sent_at: datetime | None = _utc(default=None, nullable=True)
+    message_id: str | None = Field(default=None, max_length=255)
 
 
 class Waiver(SQLModel, table=True):
@@ -161,4 +194,13 @@ class AuditEntry(SQLModel, table=True):
     after: dict | None = Field(default=None, sa_type=JSON)
 
 
-__all__ = ["ApiToken", "AuditEntry", "Evidence", "User", "Vendor", "Waiver"]
+__all__ = [
+    "ApiToken",
+    "AuditEntry",
+    "DigestDelivery",
+    "Evidence",
+    "StatusChange",
+    "User",
+    "Vendor",
+    "Waiver",
+]

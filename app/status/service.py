@@ -15,8 +15,9 @@ from pathlib import Path
 from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
+from app import clock
 from app.config import get_settings
-from app.models import Evidence, Vendor, Waiver
+from app.models import Evidence, StatusChange, Vendor, Waiver
 from app.rules import facts
 from app.rules.engine import Assessment, Flag, coverage, evaluate
 from app.rules.policy import Policy, load_policy
@@ -143,14 +144,26 @@ def flag_dict(flag: Flag) -> dict:
 
 
 def store_assessment(
-    vendor: Vendor, case: facts.VendorCase, assessment: Assessment, *, today: date
+    *, session: Session, vendor: Vendor, case: facts.VendorCase, assessment: Assessment, today: date
 ) -> None:
-    """Materialise today's assessment on the vendor's row."""
+    """Materialise today's assessment on the vendor's row, noting a change of status."""
+    before = vendor.status if vendor.status_on is not None else None
+    if before != assessment.status:
+        session.add(
+            StatusChange(
+                vendor_id=vendor.id,
+                changed_on=today,
+                changed_at=clock.utc_now(),
+                before=before,
+                after=assessment.status,
+            )
+        )
     vendor.evidence_expires_on = evidence_expiry(case, today=today)
     vendor.status = assessment.status
     vendor.status_on = today
     vendor.next_review_on = assessment.next_review_on
     vendor.flags = [flag_dict(f) for f in assessment.flags]
+    session.add(vendor)
 
 
 def materialise(*, session: Session, vendor: Vendor, today: date) -> Assessment:
@@ -158,8 +171,7 @@ def materialise(*, session: Session, vendor: Vendor, today: date) -> Assessment:
     session.flush()
     case = load_case(session=session, vendor=vendor)
     assessment = evaluate(case, current_policy(), as_of=today)
-    store_assessment(vendor, case, assessment, today=today)
-    session.add(vendor)
+    store_assessment(session=session, vendor=vendor, case=case, assessment=assessment, today=today)
     return assessment
 
 
@@ -234,8 +246,13 @@ def iter_assessments(
 def _refresh_batch(*, session: Session, vendors: Sequence[Vendor], today: date) -> None:
     policy = current_policy()
     for vendor, case in zip(vendors, load_cases(session=session, vendors=vendors), strict=True):
-        store_assessment(vendor, case, evaluate(case, policy, as_of=today), today=today)
-        session.add(vendor)
+        store_assessment(
+            session=session,
+            vendor=vendor,
+            case=case,
+            assessment=evaluate(case, policy, as_of=today),
+            today=today,
+        )
     session.flush()
 
 
