@@ -1,7 +1,6 @@
 """`vetted …`: the admin's command line."""
 
 from datetime import date
-from getpass import getpass
 from typing import Annotated
 
 import typer
@@ -119,7 +118,7 @@ def user_create(
     """Create a web user."""
     from app.auth.users import create_user
 
-    password = password or getpass("Password: ")
+    password = password or typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
         with session_scope() as session:
             user = create_user(
