@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 
 from app import clock
 from app.config import get_settings
+from app.db import session_scope
 from app.models import Evidence, StatusChange, Vendor, Waiver
 from app.rules import facts
 from app.rules.engine import Assessment, Flag, coverage, evaluate
@@ -212,6 +213,19 @@ def refresh_due(*, session: Session, today: date, batch: int = 500) -> int:
             return refreshed
         _refresh_batch(session=session, vendors=vendors, today=today)
         refreshed += len(vendors)
+
+
+def refresh_lapsed(*, session: Session, today: date) -> None:
+    """Re-evaluate vendors whose stored status has lapsed, in a short write of its own.
+
+    Called by read routes before they list materialised statuses; `session` is the
+    request's read session, whose transaction is ended first (SQLite cannot upgrade it).
+    """
+    if not any_due(session=session, today=today):
+        return
+    session.commit()
+    with session_scope(writes=True) as writer:
+        refresh_due(session=writer, today=today)
 
 
 def load_cases(*, session: Session, vendors: Sequence[Vendor]) -> list[facts.VendorCase]:

@@ -1,19 +1,18 @@
 """The vendor API: list, create, read, update, look up, status."""
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query
 
 from app.api_common import READ_ERRORS, WRITE_ERRORS, VendorId
 from app.auth.deps import Analyst, Reader
-from app.db import SessionDep, session_scope
+from app.db import SessionDep
 from app.deps import Today
 from app.errors import Invalid
 from app.evidence.schemas import EvidenceRead, WaiverRead
 from app.evidence.service import list_evidence, list_waivers
 from app.fields import Criterion, Day, Domain
-from app.status.service import any_due, refresh_due, status_on
+from app.status.service import refresh_lapsed, status_on
 from app.vendors import service
 from app.vendors.schemas import (
     StatusRead,
@@ -50,7 +49,7 @@ def list_vendors(
 ) -> VendorPage:
     """Vendors with their status today, filtered, one page at a time (follow `next_cursor`)."""
     after_id = _after_id(cursor)
-    _refresh(session, today)
+    refresh_lapsed(session=session, today=today)
     flt = service.VendorFilter(
         status=status, tier=tier, q=q, expiring_within_days=expiring_within_days
     )
@@ -70,15 +69,6 @@ def _after_id(cursor: str | None) -> int | None:
         return service.decode_cursor(cursor)
     except ValueError as exc:
         raise Invalid("cursor", "malformed cursor: pass next_cursor from the last page") from exc
-
-
-def _refresh(session: SessionDep, today: date) -> None:
-    """Re-evaluate vendors whose stored status has lapsed, in a short write of its own."""
-    if not any_due(session=session, today=today):
-        return
-    session.commit()  # end the read transaction; SQLite cannot upgrade it safely
-    with session_scope(writes=True) as writer:
-        refresh_due(session=writer, today=today)
 
 
 @router.post("", response_model=VendorRead, status_code=201, responses=WRITE_ERRORS)
@@ -110,7 +100,7 @@ def lookup_vendor(
 @router.get("/{vendor_id}", response_model=VendorDetail, responses=READ_ERRORS)
 def read_vendor(vendor_id: VendorId, session: SessionDep, _: Reader, today: Today) -> VendorDetail:
     """The vendor with its evidence (retracted included) and waivers."""
-    _refresh(session, today)
+    refresh_lapsed(session=session, today=today)
     vendor = service.get_vendor(session=session, vendor_id=vendor_id)
     evidence = list_evidence(session=session, vendor_id=vendor_id)
     waivers = list_waivers(session=session, vendor_id=vendor_id)
