@@ -159,6 +159,11 @@ def _filtered(query, flt: VendorFilter, today: date):
     return query
 
 
+def filtered_query(query, flt: VendorFilter, today: date):
+    """`query` narrowed by the list filters (the API list and the web list share them)."""
+    return _filtered(query, flt, today)
+
+
 def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
