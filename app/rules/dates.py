@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from calendar import monthrange
+from calendar import isleap
 from datetime import date, timedelta
+
+_MONTH_LENGTHS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
 
 def _last_day(year: int, month: int) -> int:
-    return monthrange(year, month)[1]
+    if month == 2 and isleap(year):
+        return 29
+    return _MONTH_LENGTHS[month - 1]
 
 
 def add_months(d: date, n: int) -> date:
