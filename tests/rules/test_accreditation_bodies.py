@@ -1,0 +1,123 @@
+"""Matching an ISO certificate's accreditation body against the recognised list (SPEC §4)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from app.rules.accreditation import (
+    AccreditationBody,
+    AccreditationRegistry,
+    default_registry,
+    fold,
+    load_registry,
+)
+
+SPEC_ACRONYMS = [
+    "ANAB",
+    "IAS",
+    "SCC",
+    "EMA",
+    "Cgcre",
+    "UKAS",
+    "DAkkS",
+    "COFRAC",
+    "ACCREDIA",
+    "ENAC",
+    "RvA",
+    "SAS",
+    "DANAK",
+    "SWEDAC",
+    "BELAC",
+    "INAB",
+    "IPAC",
+    "FINAS",
+    "CAI",
+    "PCA",
+    "SNAS",
+    "ESYD",
+    "NAH",
+    "RENAR",
+    "TURKAK",
+    "JAB",
+    "ISMS-AC",
+    "NABCB",
+    "TAF",
+    "JAS-ANZ",
+    "CNAS",
+    "KAB",
+    "SAC",
+    "HKAS",
+    "SANAS",
+    "EGAC",
+    "EIAC",
+]
+
+
+@pytest.mark.parametrize(
+    ("value", "recognised"),
+    [
+        ("JAS-ANZ", True),
+        ("jasanz", True),
+        ("Comité français d'accréditation", True),
+        ("COMITE FRANCAIS D ACCREDITATION", True),
+        ("UKAS (UK)", True),
+        ("United Kingdom Accreditation Service", True),
+        ("Entidad Nacional de Acreditación (ENAC)", True),
+        ("ENAC (Entidad Nacional de Acreditación)", True),
+        ("Deutsche Akkreditierungsstelle", True),
+        ("German Accreditation Body (DAkkS)", True),
+        ("Norsk akkreditering", True),
+        ("Akkreditierung Austria", True),
+        ("Türk Akreditasyon Kurumu", True),
+        ("  ukas  ", True),
+        ("International Accreditation Council", False),
+        ("UKIAF", False),
+        ("Global Accreditation Board", False),
+        ("N/A", False),
+        ("NA", False),
+        ("n.a.", False),
+        ("-", False),
+        ("none", False),
+        ("None (self-declared)", False),
+        ("unaccredited", False),
+        ("", False),
+        (None, False),
+    ],
+)
+def test_recognises(value: str | None, recognised: bool) -> None:
+    assert default_registry().recognises(value) is recognised
+
+
+def test_fold_ignores_case_accents_and_punctuation() -> None:
+    assert fold("Comité français d'accréditation") == "comitefrancaisdaccreditation"
+    assert fold("JAS-ANZ") == fold("jas anz") == "jasanz"
+    assert fold("Straße") == "strasse"
+
+
+@pytest.mark.parametrize("acronym", SPEC_ACRONYMS)
+def test_every_body_spec_lists_is_shipped(acronym: str) -> None:
+    assert default_registry().recognises(acronym)
+
+
+def test_every_shipped_body_has_a_full_name_and_a_country() -> None:
+    bodies = default_registry().bodies
+    assert len(bodies) >= len(SPEC_ACRONYMS) + 2  # plus Austria and Norway, by name only
+    assert all(b.name and b.country for b in bodies)
+    nameless = {b.name for b in bodies if b.acronym is None}
+    assert {"Akkreditierung Austria", "Norsk akkreditering"} <= nameless
+
+
+def test_a_spelling_that_folds_to_a_placeholder_is_refused() -> None:
+    with pytest.raises(ValueError, match="placeholder"):
+        AccreditationRegistry.of(
+            [AccreditationBody(name="Norsk akkreditering", country="NO", acronym="NA")]
+        )
+
+
+def test_unknown_keys_in_the_bodies_file_are_refused(tmp_path: Path) -> None:
+    path = tmp_path / "bodies.toml"
+    path.write_text('[[body]]\nacronym = "X"\nname = "X Body"\ncountry = "XX"\nweb = "x"\n')
+    with pytest.raises(ValueError, match="web"):
+        load_registry(path)
