@@ -235,15 +235,10 @@ _WANTED = {
 
 def describe_report(report: SocReport) -> str:
     """`the SOC 2 Type II report by X for 2025-04-01 to 2026-03-31`."""
-    label = " ".join(
-        filter(
-            None,
-            (
-                _KIND_LABELS.get(report.kind, report.kind),
-                _TYPE_LABELS.get(report.report_type or ""),
-            ),
-        )
-    )
+    kind = _KIND_LABELS.get(report.kind, report.kind)
+    # A SOC 3 has no type (SPEC §2), whatever was recorded.
+    kind_type = None if report.kind == "soc3_report" else _TYPE_LABELS.get(report.report_type or "")
+    label = f"{kind} {kind_type}" if kind_type else kind
     by = f" by {report.auditor}" if report.auditor else ""
     start, end = report.period_start, report.period_end.isoformat()
     period = f"for {start.isoformat()} to {end}" if start else f"as of {end}"
@@ -348,8 +343,9 @@ def _period_too_short(*, report: SocReport, months: int, min_months: int) -> str
 def _tsc_missing(*, report: SocReport, missing: tuple[str, ...]) -> str:
     names = ", ".join(_TSC_LABELS.get(m, m) for m in missing)
     return (
-        f"{_cap(describe_report(report))} does not cover {names}, required of this vendor. "
-        "Ask for a report that includes them, or the vendor's plan to add them."
+        f"{_cap(describe_report(report))} does not cover every Trust Services Criterion "
+        f"required of this vendor; missing: {names}. Ask for a report that covers them, or for "
+        "the vendor's plan to add them to its next audit."
     )
 
 
@@ -357,7 +353,7 @@ def _exceptions(*, report: SocReport) -> str:
     count = report.exceptions_noted
     return (
         f"The auditor noted {count} exception{'s' if count != 1 else ''} in "
-        f"{describe_report(report)}. Review them and ask the vendor how each was remediated."
+        f"{describe_report(report)}. Review each and ask the vendor how it was remediated."
     )
 
 
@@ -375,18 +371,19 @@ def _carved_out(*, report: SocReport, organisation: str) -> str:
     )
 
 
-def _bridge_needed(*, report: SocReport, since: date) -> str:
+def _bridge_needed(*, report: SocReport, months: int) -> str:
     return (
-        f"{_cap(describe_report(report))} needs a bridge letter since {since}, and no valid "
-        "one covers today. Ask the vendor for a bridge letter up to its next report."
+        f"More than {months} months have passed since the period of {describe_report(report)} "
+        "ended, and no valid bridge letter covers today. Ask the vendor for a bridge letter "
+        "covering the time until its next report."
     )
 
 
-def _bridge_invalid(*, letter: BridgeLetter, limit: date) -> str:
+def _bridge_invalid(*, letter: BridgeLetter, months: int) -> str:
     return (
-        f"The bridge letter signed on {letter.signed_on} vouches until {letter.covers_until}, "
-        f"beyond {limit}, the most a letter may cover; it covers nothing. Ask the vendor for a "
-        "letter that does not reach so far, or for its new report."
+        f"The bridge letter signed on {letter.signed_on} vouches until {letter.covers_until}: a "
+        f"letter may vouch for at most {months} months after its signing, so it covers nothing. "
+        "Ask the vendor for a letter within that limit, or for its new report."
     )
 
 

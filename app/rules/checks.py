@@ -148,13 +148,13 @@ def _bridge_letter_needed(s: Snapshot, day: date) -> Iterator[Finding]:
     if not s.continuous or not s.bridge_due < day <= s.currency_end:
         return
     if not any(covers >= day for covers in s.valid_covers):
-        facts = {"report": s.report, "since": s.bridge_due}
+        facts = {"report": s.report, "months": s.policy.bridge_after_months}
         yield Finding("SOC2_BRIDGE_LETTER_NEEDED", "medium", s.report.id, facts)
 
 
 def _bridge_letter_invalid(s: Snapshot, day: date) -> Iterator[Finding]:
-    for letter, limit in s.invalid_letters:
-        facts = {"letter": letter, "limit": limit}
+    for letter in s.invalid_letters:
+        facts = {"letter": letter, "months": s.policy.bridge_max_months}
         yield Finding("BRIDGE_LETTER_INVALID", "medium", letter.id, facts)
 
 

@@ -26,7 +26,7 @@ class Snapshot:
     currency_end: date | None
     bridge_due: date | None  # after this day a continuous-coverage vendor needs a letter
     valid_covers: tuple[date, ...]  # covers_until of R's valid bridge letters
-    invalid_letters: tuple[tuple[BridgeLetter, date], ...]  # with the most each may cover
+    invalid_letters: tuple[BridgeLetter, ...]  # R's letters that vouch too far: they cover nothing
     certificate: IsoCertificate | None  # C
     effective_expiry: date | None
     recognised: bool
@@ -81,6 +81,11 @@ def bridge_limit(letter: BridgeLetter, policy: Policy) -> date:
     return _months_or_max(letter.signed_on, policy.bridge_max_months)
 
 
+def bridge_valid(letter: BridgeLetter, policy: Policy) -> bool:
+    """A letter vouching for more than `bridge_max_months` after its signing covers nothing."""
+    return letter.covers_until <= bridge_limit(letter, policy)
+
+
 def currency_end(report: SocReport, valid_covers: Iterable[date], policy: Policy) -> date:
     """12 months after the period, or a valid bridge letter's end, never past 15 months."""
     base = _months_or_max(report.period_end, policy.soc2_max_age_months)
@@ -112,16 +117,13 @@ def _partition(case: VendorCase, as_of: date) -> dict[str, list]:
 def _report_fields(report: SocReport | None, letters: list[BridgeLetter], policy: Policy) -> dict:
     if report is None:
         return {"currency_end": None, "bridge_due": None, "valid_covers": (), "invalid_letters": ()}
-    mine = [(letter, bridge_limit(letter, policy)) for letter in letters]
-    mine = [(letter, limit) for letter, limit in mine if letter.soc2_report_id == report.id]
-    valid = tuple(
-        sorted(letter.covers_until for letter, limit in mine if letter.covers_until <= limit)
-    )
+    mine = [letter for letter in letters if letter.soc2_report_id == report.id]
+    valid = tuple(sorted(lt.covers_until for lt in mine if bridge_valid(lt, policy)))
     return {
         "currency_end": currency_end(report, valid, policy),
         "bridge_due": _months_or_max(report.period_end, policy.bridge_after_months),
         "valid_covers": valid,
-        "invalid_letters": tuple((lt, limit) for lt, limit in mine if lt.covers_until > limit),
+        "invalid_letters": tuple(lt for lt in mine if not bridge_valid(lt, policy)),
     }
 
 

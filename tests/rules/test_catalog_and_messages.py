@@ -1,0 +1,152 @@
+"""The rule catalogue, flag messages and ordering, coverage dates, and building facts from dicts."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from app.rules.catalog import MESSAGES, RULES, RULES_BY_CODE, SEVERITY_ORDER
+from app.rules.engine import coverage, evaluate
+from app.rules.facts import (
+    BridgeLetter,
+    IsoCertificate,
+    SocReport,
+    SubserviceOrg,
+    VendorFacts,
+    case_from_dict,
+)
+from app.rules.policy import Policy
+
+D = date.fromisoformat
+POLICY = Policy.default()
+
+REPORT = {
+    "id": 1,
+    "kind": "soc2_report",
+    "report_type": "type2",
+    "period_start": "2025-04-01",
+    "period_end": "2026-03-31",
+    "opinion": "qualified",
+    "auditor": "Harbor & Lane CPAs",
+    "tsc": ["security"],
+    "received_on": "2026-05-01",
+    "exceptions_noted": 2,
+    "subservice_orgs": [{"name": "Google Cloud", "method": "carve_out"}],
+}
+CERTIFICATE = {
+    "id": 2,
+    "kind": "iso27001_certificate",
+    "standard_version": "2013",
+    "certificate_number": "CERT-2",
+    "certification_body": "LRQA",
+    "accreditation_body": "UKAS",
+    "issued_on": "2024-02-01",
+    "expires_on": "2027-01-31",
+}
+LETTER = {
+    "id": 3,
+    "kind": "bridge_letter",
+    "soc2_report_id": 1,
+    "signed_on": "2027-03-20",
+    "covers_until": "2027-05-15",
+    "received_on": "2027-03-21",
+}
+
+
+def test_catalogue_has_every_code_once_with_a_message() -> None:
+    codes = [r.code for r in RULES]
+    assert len(codes) == len(set(codes)) == 26
+    assert set(RULES_BY_CODE) == set(MESSAGES) == set(codes)
+    assert all(r.severity in SEVERITY_ORDER and r.title and r.explanation for r in RULES)
+    assert SEVERITY_ORDER == ("block", "high", "medium", "info")
+
+
+def test_relied_on_severities_as_spec_gives_them() -> None:
+    severity = {code: rule.severity for code, rule in RULES_BY_CODE.items()}
+    assert severity["SOC2_IN_PLACE_OF_ISO"] == "high"
+    assert severity["SOC2_GOING_STALE"] == "medium"
+    assert severity["SOC2_CUECS"] == "info"
+    assert severity["ISO_2013_VERSION"] == "block"
+
+
+def test_case_from_dict_reads_api_shaped_records() -> None:
+    case = case_from_dict(
+        {"tier": "critical", "required_tsc": ["security", "privacy"], "name": "Acme"},
+        [REPORT, CERTIFICATE, LETTER],
+        [
+            {
+                "id": 9,
+                "code": "SOC2_TSC_MISSING",
+                "granted_on": "2026-05-01",
+                "expires_on": "2026-12-31",
+            }
+        ],
+    )
+    assert case.vendor == VendorFacts(tier="critical", required_tsc=("security", "privacy"))
+    report, certificate, letter = case.evidence
+    assert isinstance(report, SocReport) and report.tsc == frozenset({"security"})
+    assert report.subservice_orgs == (SubserviceOrg("Google Cloud", "carve_out"),)
+    assert isinstance(certificate, IsoCertificate) and certificate.kind == "iso27001_certificate"
+    assert certificate.received_on == date.min  # no received_on: on file for ever
+    assert certificate.certificate_status == "active" and certificate.last_surveillance_on is None
+    assert isinstance(letter, BridgeLetter) and letter.kind == "bridge_letter"
+    assert case.waivers[0].revoked is False
+
+
+def test_flags_are_ordered_by_severity_then_code_then_evidence() -> None:
+    letters = [
+        {
+            **LETTER,
+            "id": 5,
+            "signed_on": "2026-07-01",
+            "covers_until": "2026-10-05",
+            "received_on": "2026-07-02",
+        },
+        {
+            **LETTER,
+            "id": 4,
+            "signed_on": "2026-07-01",
+            "covers_until": "2026-10-09",
+            "received_on": "2026-07-02",
+        },
+    ]
+    vendor = {"tier": "critical", "data_access": "personal"}
+    case = case_from_dict(vendor, [REPORT, CERTIFICATE, *letters], [])
+    flags = evaluate(case, POLICY, as_of=D("2026-07-15")).flags
+    assert [(f.severity, f.code, f.evidence_id) for f in flags] == [
+        ("high", "SOC2_OPINION_QUALIFIED", 1),
+        ("high", "SOC2_TSC_MISSING", 1),
+        ("medium", "BRIDGE_LETTER_INVALID", 4),
+        ("medium", "BRIDGE_LETTER_INVALID", 5),
+        ("medium", "SOC2_BRIDGE_LETTER_NEEDED", 1),
+        ("medium", "SOC2_EXCEPTIONS_NOTED", 1),
+        ("info", "ISO_2013_VERSION", 2),
+        ("info", "SOC2_SUBSERVICE_CARVED_OUT", 1),
+    ]
+
+
+def test_messages_say_what_is_wrong_and_what_to_ask_for() -> None:
+    iso_only = case_from_dict({"tier": "high"}, [{**CERTIFICATE, "standard_version": "2022"}], [])
+    (flag, _surveillance_overdue) = evaluate(iso_only, POLICY, as_of=D("2026-05-04")).flags
+    assert flag.message.endswith(
+        "Ask for a SOC 2 Type II report: an ISO 27001 certificate does not replace it."
+    )
+    assert "CERT-2" in flag.message
+    case = case_from_dict({"tier": "critical", "data_access": "personal"}, [REPORT], [])
+    messages = {f.code: f.message for f in evaluate(case, POLICY, as_of=D("2027-03-01")).flags}
+    assert "Availability, Confidentiality" in messages["SOC2_TSC_MISSING"]
+    assert "2027-03-31 (30 days left)" in messages["SOC2_GOING_STALE"]
+    assert "Google Cloud's own SOC 2 report" in messages["SOC2_SUBSERVICE_CARVED_OUT"]
+    assert "2 exceptions" in messages["SOC2_EXCEPTIONS_NOTED"]
+    assert all("ask" in m.lower() or "check" in m.lower() for m in messages.values())
+
+
+def test_coverage_gives_currency_end_and_effective_expiry() -> None:
+    case = case_from_dict({"tier": "high"}, [REPORT, CERTIFICATE, LETTER], [])
+    before_letter = coverage(case, POLICY, as_of=D("2027-03-20"))
+    assert before_letter.report.id == 1 and before_letter.report_currency_end == D("2027-03-31")
+    assert before_letter.certificate.id == 2
+    assert before_letter.certificate_effective_expiry == D("2025-10-31")  # 2013 edition sunset
+    after_letter = coverage(case, POLICY, as_of=D("2027-03-21"))
+    assert after_letter.report_currency_end == D("2027-05-15")
+    nothing = coverage(case_from_dict({"tier": "high"}, [], []), POLICY, as_of=D("2027-03-21"))
+    assert nothing.report is nothing.report_currency_end is nothing.certificate is None
