@@ -10,14 +10,15 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
+from app.rules.catalog import RULES_BY_CODE
 from app.rules.dates import spans_months
 from app.rules.snapshot import Snapshot, certificate_valid, report_acceptable
 
 SOC2_REQUIREMENTS = frozenset({"soc2", "soc2_type2"})
 OPINION_CODES = {
-    "qualified": ("SOC2_OPINION_QUALIFIED", "high"),
-    "adverse": ("SOC2_OPINION_ADVERSE", "block"),
-    "disclaimer": ("SOC2_OPINION_DISCLAIMER", "block"),
+    "qualified": "SOC2_OPINION_QUALIFIED",
+    "adverse": "SOC2_OPINION_ADVERSE",
+    "disclaimer": "SOC2_OPINION_DISCLAIMER",
 }
 STATUS_CODES = {"suspended": "ISO_SUSPENDED", "withdrawn": "ISO_WITHDRAWN"}
 
@@ -33,6 +34,11 @@ class Finding:
 Check = Callable[[Snapshot, date], Iterator[Finding]]
 
 
+def _found(code: str, evidence_id: int | None, severity: str | None = None, **facts) -> Finding:
+    """A finding at `severity`, by default the catalogue's (relied-on) severity for `code`."""
+    return Finding(code, severity or RULES_BY_CODE[code].severity, evidence_id, facts)
+
+
 def _warning_severity(s: Snapshot, days_left: int) -> str | None:
     if not 0 <= days_left <= s.policy.expiry_warning_days:
         return None
@@ -42,33 +48,33 @@ def _warning_severity(s: Snapshot, days_left: int) -> str | None:
 # --- requirement rules ------------------------------------------------------------------------
 
 
+def _missing(s: Snapshot) -> Finding:
+    return _found("EVIDENCE_MISSING", None, requirement=s.requirement)
+
+
 def _substitutes(s: Snapshot, *, with_iso: bool) -> Iterator[Finding]:
-    wanted = {"requirement": s.requirement}
+    wanted = s.requirement
     if with_iso and s.certificate is not None:
-        yield Finding(
-            "ISO_IN_PLACE_OF_SOC2",
-            "block",
-            s.certificate.id,
-            {"certificate": s.certificate, **wanted},
-        )
+        c = s.certificate
+        yield _found("ISO_IN_PLACE_OF_SOC2", c.id, certificate=c, requirement=wanted)
     if s.soc3 is not None:
-        yield Finding("SOC3_IN_PLACE_OF_SOC2", "block", s.soc3.id, {"report": s.soc3, **wanted})
+        yield _found("SOC3_IN_PLACE_OF_SOC2", s.soc3.id, report=s.soc3, requirement=wanted)
     if s.soc1 is not None:
-        yield Finding("SOC1_IN_PLACE_OF_SOC2", "block", s.soc1.id, {"report": s.soc1, **wanted})
+        yield _found("SOC1_IN_PLACE_OF_SOC2", s.soc1.id, report=s.soc1, requirement=wanted)
 
 
 def _substitutes_or_missing(s: Snapshot, *, with_iso: bool) -> Iterator[Finding]:
     found = list(_substitutes(s, with_iso=with_iso))
-    yield from found or [Finding("EVIDENCE_MISSING", "block", None, {"requirement": s.requirement})]
+    yield from found or [_missing(s)]
 
 
 def _iso_requirement(s: Snapshot, day: date) -> Iterator[Finding]:
     if s.certificate is not None:
         return
     if report_acceptable(s, day):
-        yield Finding("SOC2_IN_PLACE_OF_ISO", "high", s.report.id, {"report": s.report})
+        yield _found("SOC2_IN_PLACE_OF_ISO", s.report.id, report=s.report)
     else:
-        yield Finding("EVIDENCE_MISSING", "block", None, {"requirement": s.requirement})
+        yield _missing(s)
 
 
 def requirement_findings(s: Snapshot, day: date) -> Iterator[Finding]:
@@ -77,7 +83,7 @@ def requirement_findings(s: Snapshot, day: date) -> Iterator[Finding]:
     if s.requirement in SOC2_REQUIREMENTS and r is None:
         yield from _substitutes_or_missing(s, with_iso=True)
     elif s.requirement == "soc2_type2" and r.report_type == "type1":
-        yield Finding("SOC2_TYPE1_ONLY", "high", r.id, {"report": r})
+        yield _found("SOC2_TYPE1_ONLY", r.id, report=r)
     elif s.requirement == "soc2_or_iso27001" and r is None and s.certificate is None:
         yield from _substitutes_or_missing(s, with_iso=False)
     elif s.requirement == "iso27001":
@@ -89,23 +95,27 @@ def requirement_findings(s: Snapshot, day: date) -> Iterator[Finding]:
 
 def _stale(s: Snapshot, day: date) -> Iterator[Finding]:
     if day > s.currency_end:
-        yield Finding(
-            "SOC2_STALE", "block", s.report.id, {"report": s.report, "currency_end": s.currency_end}
-        )
+        yield _found("SOC2_STALE", s.report.id, report=s.report, currency_end=s.currency_end)
 
 
 def _going_stale(s: Snapshot, day: date) -> Iterator[Finding]:
     days_left = (s.currency_end - day).days
     severity = _warning_severity(s, days_left)
     if severity:
-        facts = {"report": s.report, "currency_end": s.currency_end, "days_left": days_left}
-        yield Finding("SOC2_GOING_STALE", severity, s.report.id, facts)
+        yield _found(
+            "SOC2_GOING_STALE",
+            s.report.id,
+            severity,
+            report=s.report,
+            currency_end=s.currency_end,
+            days_left=days_left,
+        )
 
 
 def _opinion(s: Snapshot, day: date) -> Iterator[Finding]:
-    if s.report.opinion in OPINION_CODES:
-        code, severity = OPINION_CODES[s.report.opinion]
-        yield Finding(code, severity, s.report.id, {"report": s.report})
+    code = OPINION_CODES.get(s.report.opinion)
+    if code:
+        yield _found(code, s.report.id, report=s.report)
 
 
 def _period_too_short(s: Snapshot, day: date) -> Iterator[Finding]:
@@ -114,48 +124,53 @@ def _period_too_short(s: Snapshot, day: date) -> Iterator[Finding]:
         return
     for months, severity in ((p.min_type2_high_months, "high"), (p.min_type2_months, "medium")):
         if not spans_months(r.period_start, r.period_end, months):
-            facts = {"report": r, "months": months, "min_months": p.min_type2_months}
-            yield Finding("SOC2_PERIOD_TOO_SHORT", severity, r.id, facts)
+            yield _found(
+                "SOC2_PERIOD_TOO_SHORT",
+                r.id,
+                severity,
+                report=r,
+                months=months,
+                min_months=p.min_type2_months,
+            )
             return
 
 
 def _tsc_missing(s: Snapshot, day: date) -> Iterator[Finding]:
     missing = tuple(t for t in s.required_tsc if t not in s.report.tsc)
     if missing:
-        yield Finding(
-            "SOC2_TSC_MISSING", "high", s.report.id, {"report": s.report, "missing": missing}
-        )
+        yield _found("SOC2_TSC_MISSING", s.report.id, report=s.report, missing=missing)
 
 
 def _exceptions_noted(s: Snapshot, day: date) -> Iterator[Finding]:
     if s.report.exceptions_noted > 0:
-        yield Finding("SOC2_EXCEPTIONS_NOTED", "medium", s.report.id, {"report": s.report})
+        yield _found("SOC2_EXCEPTIONS_NOTED", s.report.id, report=s.report)
 
 
 def _cuecs(s: Snapshot, day: date) -> Iterator[Finding]:
     if s.report.cuecs:
-        yield Finding("SOC2_CUECS", "info", s.report.id, {"report": s.report})
+        yield _found("SOC2_CUECS", s.report.id, report=s.report)
 
 
 def _carved_out(s: Snapshot, day: date) -> Iterator[Finding]:
     for org in s.report.subservice_orgs:
         if org.method == "carve_out":
-            facts = {"report": s.report, "organisation": org.name}
-            yield Finding("SOC2_SUBSERVICE_CARVED_OUT", "info", s.report.id, facts)
+            yield _found(
+                "SOC2_SUBSERVICE_CARVED_OUT", s.report.id, report=s.report, organisation=org.name
+            )
 
 
 def _bridge_letter_needed(s: Snapshot, day: date) -> Iterator[Finding]:
     if not s.continuous or not s.bridge_due < day <= s.currency_end:
         return
     if not any(covers >= day for covers in s.valid_covers):
-        facts = {"report": s.report, "months": s.policy.bridge_after_months}
-        yield Finding("SOC2_BRIDGE_LETTER_NEEDED", "medium", s.report.id, facts)
+        months = s.policy.bridge_after_months
+        yield _found("SOC2_BRIDGE_LETTER_NEEDED", s.report.id, report=s.report, months=months)
 
 
 def _bridge_letter_invalid(s: Snapshot, day: date) -> Iterator[Finding]:
     for letter in s.invalid_letters:
-        facts = {"letter": letter, "months": s.policy.bridge_max_months}
-        yield Finding("BRIDGE_LETTER_INVALID", "medium", letter.id, facts)
+        months = s.policy.bridge_max_months
+        yield _found("BRIDGE_LETTER_INVALID", letter.id, letter=letter, months=months)
 
 
 REPORT_CHECKS: tuple[Check, ...] = (
@@ -181,54 +196,58 @@ def _after_sunset(s: Snapshot, day: date) -> bool:
 
 def _expired(s: Snapshot, day: date) -> Iterator[Finding]:
     c = s.certificate
+    # After the sunset a 2013-edition certificate gets ISO_2013_VERSION only.
     if day > c.expires_on and not _after_sunset(s, day):
-        yield Finding("ISO_EXPIRED", "block", c.id, {"certificate": c})
+        yield _found("ISO_EXPIRED", c.id, certificate=c)
 
 
 def _version_2013(s: Snapshot, day: date) -> Iterator[Finding]:
     if _after_sunset(s, day):
-        facts = {"certificate": s.certificate, "sunset": s.policy.iso_2013_sunset}
-        yield Finding("ISO_2013_VERSION", "block", s.certificate.id, facts)
+        c = s.certificate
+        yield _found("ISO_2013_VERSION", c.id, certificate=c, sunset=s.policy.iso_2013_sunset)
 
 
 def _expiring(s: Snapshot, day: date) -> Iterator[Finding]:
     days_left = (s.effective_expiry - day).days
     severity = _warning_severity(s, days_left)
     if severity:
-        facts = {
-            "certificate": s.certificate,
-            "effective_expiry": s.effective_expiry,
-            "days_left": days_left,
-        }
-        yield Finding("ISO_EXPIRING", severity, s.certificate.id, facts)
+        yield _found(
+            "ISO_EXPIRING",
+            s.certificate.id,
+            severity,
+            certificate=s.certificate,
+            effective_expiry=s.effective_expiry,
+            days_left=days_left,
+        )
 
 
 def _unaccredited(s: Snapshot, day: date) -> Iterator[Finding]:
     if not s.recognised:
-        yield Finding("ISO_UNACCREDITED", "block", s.certificate.id, {"certificate": s.certificate})
+        yield _found("ISO_UNACCREDITED", s.certificate.id, certificate=s.certificate)
 
 
 def _status(s: Snapshot, day: date) -> Iterator[Finding]:
     code = STATUS_CODES.get(s.certificate.certificate_status)
     if code:
-        yield Finding(code, "block", s.certificate.id, {"certificate": s.certificate})
+        yield _found(code, s.certificate.id, certificate=s.certificate)
 
 
 def _validity_too_long(s: Snapshot, day: date) -> Iterator[Finding]:
     c = s.certificate
     if c.expires_on > s.validity_limit:
-        facts = {"certificate": c, "months": s.policy.iso_max_validity_months}
-        yield Finding("ISO_VALIDITY_TOO_LONG", "medium", c.id, facts)
+        months = s.policy.iso_max_validity_months
+        yield _found("ISO_VALIDITY_TOO_LONG", c.id, certificate=c, months=months)
 
 
 def _surveillance_overdue(s: Snapshot, day: date) -> Iterator[Finding]:
     if s.surveillance_due < day <= s.effective_expiry:
-        facts = {
-            "certificate": s.certificate,
-            "last_audit": s.last_audit,
-            "due": s.surveillance_due,
-        }
-        yield Finding("ISO_SURVEILLANCE_OVERDUE", "medium", s.certificate.id, facts)
+        yield _found(
+            "ISO_SURVEILLANCE_OVERDUE",
+            s.certificate.id,
+            certificate=s.certificate,
+            last_audit=s.last_audit,
+            due=s.surveillance_due,
+        )
 
 
 CERTIFICATE_CHECKS: tuple[Check, ...] = (
