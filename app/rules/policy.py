@@ -97,13 +97,14 @@ def _tier_setting(tier: str, table: Any) -> TierPolicy:
     unknown = sorted(set(table) - {"requirement", "required_tsc"})
     if unknown:
         raise ValueError(f"{key}: unknown key(s) {unknown}")
-    if table.get("requirement") not in REQUIREMENTS:
+    default = DEFAULT_TIERS[tier]
+    requirement = table.get("requirement", default.requirement)
+    if requirement not in REQUIREMENTS:
         raise ValueError(
-            f"{key}.requirement must be one of {list(REQUIREMENTS)}, "
-            f"got {table.get('requirement')!r}"
+            f"{key}.requirement must be one of {list(REQUIREMENTS)}, got {requirement!r}"
         )
-    tsc = _names(f"{key}.required_tsc", table.get("required_tsc", []), TSC)
-    return TierPolicy(requirement=table["requirement"], required_tsc=tsc)
+    tsc = table.get("required_tsc", list(default.required_tsc))
+    return TierPolicy(requirement, _names(f"{key}.required_tsc", tsc, TSC))
 
 
 def _tiers_setting(value: Any) -> Mapping[str, TierPolicy]:

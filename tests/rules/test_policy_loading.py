@@ -40,6 +40,10 @@ def test_keys_left_out_keep_their_default(tmp_path: Path) -> None:
     assert policy.tiers["low"] == TierPolicy("soc2", ())
     assert policy.tiers["high"] == Policy.default().tiers["high"]
     assert policy.min_type2_months == 6
+    policy = _load(tmp_path, '[tiers.critical]\nrequired_tsc = ["security"]\n')
+    assert policy.tiers["critical"] == TierPolicy("soc2_type2", ("security",))
+    policy = _load(tmp_path, '[tiers.medium]\nrequirement = "soc2"\n')
+    assert policy.tiers["medium"] == TierPolicy("soc2", ("security",))
 
 
 @pytest.mark.parametrize(
@@ -58,7 +62,7 @@ def test_keys_left_out_keep_their_default(tmp_path: Path) -> None:
         ('continuous_coverage_tiers = "critical"', "continuous_coverage_tiers"),
         ('[tiers.gold]\nrequirement = "soc2"', "gold"),
         ('[tiers.high]\nrequirement = "soc2_type3"', "tiers.high.requirement"),
-        ("[tiers.high]\nrequired_tsc = []", "tiers.high.requirement"),
+        ("[tiers.high]\nrequirement = 2", "tiers.high.requirement"),
         (
             '[tiers.high]\nrequirement = "soc2"\nrequired_tsc = ["secure"]',
             "tiers.high.required_tsc",
