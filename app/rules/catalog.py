@@ -256,10 +256,6 @@ def _cap(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _days_left(days: int) -> str:
-    return "its last day" if days == 0 else f"{days} day{'s' if days != 1 else ''} left"
-
-
 def _evidence_missing(*, requirement: str) -> str:
     wanted = _WANTED.get(requirement, "the required evidence")
     return f"Nothing on file meets the requirement. Ask the vendor for {wanted}."
@@ -306,9 +302,10 @@ def _stale(*, report: SocReport, currency_end: date) -> str:
 
 
 def _going_stale(*, report: SocReport, currency_end: date, days_left: int) -> str:
+    # No day count in the words: a flag's message must not change until next_review_on.
     return (
-        f"{_cap(describe_report(report))} is current until {currency_end.isoformat()} "
-        f"({_days_left(days_left)}). Ask the vendor when its next report will be issued."
+        f"{_cap(describe_report(report))} is current until {currency_end.isoformat()} and "
+        "not after. Ask the vendor when its next report will be issued."
     )
 
 
@@ -403,8 +400,8 @@ def _iso_2013(*, certificate: IsoCertificate, sunset: date) -> str:
 
 def _iso_expiring(*, certificate: IsoCertificate, effective_expiry: date, days_left: int) -> str:
     return (
-        f"{_cap(describe_certificate(certificate))} is valid until {effective_expiry} "
-        f"({_days_left(days_left)}). Ask the vendor for the date of its recertification audit."
+        f"{_cap(describe_certificate(certificate))} is valid until {effective_expiry} and not "
+        "after. Ask the vendor for the date of its recertification audit."
     )
 
 

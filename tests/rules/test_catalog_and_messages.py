@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from app.rules.catalog import MESSAGES, RULES, RULES_BY_CODE, SEVERITY_ORDER
 from app.rules.engine import coverage, evaluate
@@ -124,6 +124,14 @@ def test_flags_are_ordered_by_severity_then_code_then_evidence() -> None:
     ]
 
 
+def test_messages_do_not_change_before_the_next_review() -> None:
+    case = case_from_dict({"tier": "high"}, [REPORT], [])
+    first = evaluate(case, POLICY, as_of=D("2027-01-05"))
+    assert first.next_review_on is not None
+    last = evaluate(case, POLICY, as_of=first.next_review_on - timedelta(days=1))
+    assert [f.message for f in first.flags] == [f.message for f in last.flags]
+
+
 def test_messages_say_what_is_wrong_and_what_to_ask_for() -> None:
     iso_only = case_from_dict({"tier": "high"}, [{**CERTIFICATE, "standard_version": "2022"}], [])
     (flag, _surveillance_overdue) = evaluate(iso_only, POLICY, as_of=D("2026-05-04")).flags
@@ -134,7 +142,7 @@ def test_messages_say_what_is_wrong_and_what_to_ask_for() -> None:
     case = case_from_dict({"tier": "critical", "data_access": "personal"}, [REPORT], [])
     messages = {f.code: f.message for f in evaluate(case, POLICY, as_of=D("2027-03-01")).flags}
     assert "Availability, Confidentiality" in messages["SOC2_TSC_MISSING"]
-    assert "2027-03-31 (30 days left)" in messages["SOC2_GOING_STALE"]
+    assert "current until 2027-03-31 and not after" in messages["SOC2_GOING_STALE"]
     assert "Google Cloud's own SOC 2 report" in messages["SOC2_SUBSERVICE_CARVED_OUT"]
     assert "2 exceptions" in messages["SOC2_EXCEPTIONS_NOTED"]
     assert all("ask" in m.lower() or "check" in m.lower() for m in messages.values())
