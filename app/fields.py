@@ -4,7 +4,13 @@ import re
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BeforeValidator, StringConstraints, ValidationError
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    StringConstraints,
+    ValidationError,
+    WithJsonSchema,
+)
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 EARLIEST_DATE = date(1970, 1, 1)
@@ -23,12 +29,22 @@ IsoEdition = Literal["2013", "2022"]
 CertificateStatus = Literal["active", "suspended", "withdrawn"]
 SubserviceMethod = Literal["carve_out", "inclusive"]
 
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 
 
 def _no_nul(value: str) -> str:
     if "\x00" in value:
         raise ValueError("must not contain NUL characters")
+    return value
+
+
+def _iso_date_only(value: object) -> object:
+    """Dates are YYYY-MM-DD: no timestamps, no datetimes (pydantic's lax mode takes both)."""
+    if isinstance(value, str) and not _ISO_DATE.match(value):
+        raise ValueError("must be a date written YYYY-MM-DD")
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        raise ValueError("must be a date written YYYY-MM-DD")
     return value
 
 
@@ -61,7 +77,12 @@ def text(max_length: int, min_length: int = 0) -> object:
 Name = text(200, 1)
 ShortText = text(200)
 LongText = text(5000)
-Day = Annotated[date, AfterValidator(_in_range)]
+Day = Annotated[
+    date,
+    BeforeValidator(_iso_date_only),
+    AfterValidator(_in_range),
+    WithJsonSchema({"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}),
+]
 Domain = Annotated[str, BeforeValidator(_empty_to_none), AfterValidator(_domain)]
 EMPTY_AS_NONE = BeforeValidator(_empty_to_none)
 

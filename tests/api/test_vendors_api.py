@@ -212,3 +212,10 @@ def test_status_rejects_bad_dates(reader, analyst, as_of):
     vendor = _create(analyst)
     response = reader.get(f"/api/v1/vendors/{vendor['id']}/status", params={"as_of": as_of})
     assert response.status_code == 422
+
+
+@pytest.mark.parametrize("as_of", ["0", "1750000000", "2026-06-15T00:00:00"])
+def test_status_takes_only_calendar_dates(reader, analyst, as_of):
+    vendor = _create(analyst)
+    response = reader.get(f"/api/v1/vendors/{vendor['id']}/status", params={"as_of": as_of})
+    assert response.status_code == 422
