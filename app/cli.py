@@ -1,6 +1,7 @@
 """`vetted …`: the admin's command line."""
 
 from datetime import date
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -157,6 +158,21 @@ def token_revoke(name: Annotated[str, typer.Argument(help="The token's name")]) 
     except DomainError as exc:
         _fail(exc)
     typer.echo(f"revoked token {name!r}")
+
+
+@app.command()
+def backup(
+    path: Annotated[Path, typer.Argument(help="Where to write the copy", dir_okay=False)],
+) -> None:
+    """Copy the live SQLite database consistently (PostgreSQL: use pg_dump)."""
+    from app.backup import BackupUnsupported, backup_sqlite
+
+    try:
+        size = backup_sqlite(get_settings().database_url, path)
+    except (BackupUnsupported, FileNotFoundError, RuntimeError) as exc:
+        typer.secho(f"error: {exc}", err=True, fg=typer.colors.RED)
+        raise typer.Exit(code=1) from exc
+    typer.echo(f"backed up to {path} ({size:,} bytes)")
 
 
 @app.command()
