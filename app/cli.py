@@ -11,6 +11,7 @@ from app import clock
 from app.auth.roles import Role
 from app.config import ROOT, get_settings
 from app.db import session_scope
+from app.digest.cli import digest_app
 from app.errors import DomainError
 
 app = typer.Typer(help="Vetted: vendor due-diligence tracker.", no_args_is_help=True)
@@ -18,6 +19,7 @@ user_app = typer.Typer(help="Web users.", no_args_is_help=True)
 token_app = typer.Typer(help="API tokens for procurement systems.", no_args_is_help=True)
 app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")
+app.add_typer(digest_app, name="digest")
 
 CLI_ACTOR = "cli"
 DEMO_PASSWORD = "vetted-demo-2026"

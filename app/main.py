@@ -1,8 +1,14 @@
 """create_app(): the routers, static files and the exception handlers."""
 
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import (
+    http_exception_handler,
+    request_validation_exception_handler,
+)
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError, OperationalError
+from starlette.exceptions import HTTPException
 
 from app.config import get_settings
 from app.errors import DomainError
@@ -10,6 +16,8 @@ from app.evidence.api import router as evidence_router
 from app.system_api import health
 from app.system_api import router as rules_router
 from app.vendors.api import router as vendors_router
+from app.web import install as install_web
+from app.web.errors import web_or
 
 API_PREFIX = "/api/v1"
 
@@ -46,7 +54,11 @@ def create_app() -> FastAPI:
     app.include_router(evidence_router, prefix=API_PREFIX)
     app.include_router(rules_router, prefix=API_PREFIX)
     app.include_router(health)
-    app.add_exception_handler(DomainError, _domain_error)
-    app.add_exception_handler(IntegrityError, _integrity_error)
-    app.add_exception_handler(OperationalError, _database_busy)
+    install_web(app)
+    # HTML error pages for the browser, JSON for /api/v1 (web_or picks by path).
+    app.add_exception_handler(DomainError, web_or(_domain_error))
+    app.add_exception_handler(IntegrityError, web_or(_integrity_error))
+    app.add_exception_handler(OperationalError, web_or(_database_busy))
+    app.add_exception_handler(HTTPException, web_or(http_exception_handler))
+    app.add_exception_handler(RequestValidationError, web_or(request_validation_exception_handler))
     return app

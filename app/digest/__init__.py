@@ -1,0 +1,1 @@
+"""The weekly expiry digest (SPEC §8): content, rendering, sending, scheduling."""

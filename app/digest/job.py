@@ -1,0 +1,331 @@
+"""The weekly run: gather the digest, claim each (week, recipient), send, record.
+
+The claim is a `digest_deliveries` row inserted in its own committed transaction before the
+message goes out; its unique (week, recipient) key lets exactly one of several racing runs
+(replicas, cron entries, `vetted serve` workers) send. A failed send deletes the claim, so
+nothing is recorded as sent and the next run sends it. A claim left by a run that crashed
+(sent_at still null) may be taken over once it is older than STALE_CLAIM.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from sqlalchemy import delete, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from app import clock
+from app.audit.service import record, snapshot
+from app.config import Settings
+from app.db import session_scope
+from app.digest.build import (
+    WORSENED_DAYS,
+    Digest,
+    EvaluatedVendor,
+    StatusChangeFact,
+    VendorInfo,
+    build_digest,
+    for_owner,
+    iso_week,
+    owner_key,
+    owners,
+)
+from app.digest.mailer import DeliveryError, Mailer, SmtpConfig, compose
+from app.digest.render import Rendered, render
+from app.models import DigestDelivery, StatusChange, Vendor
+from app.rules.engine import evaluate
+from app.status.service import current_policy, load_cases, refresh_lapsed
+
+log = logging.getLogger("vetted.digest")
+BATCH = 1000
+STALE_CLAIM = timedelta(hours=1)
+Progress = Callable[[int], None]
+
+
+class NotConfigured(Exception):
+    """Sending needs an SMTP host and at least one recipient."""
+
+
+# --- gathering ---------------------------------------------------------------------------------
+
+
+def _vendor_pages(session: Session, batch: int) -> Iterator[Sequence[Vendor]]:
+    """Every vendor, a page at a time by id (keyset), so memory stays bounded."""
+    after = 0
+    while True:
+        query = select(Vendor).where(col(Vendor.id) > after).order_by(col(Vendor.id)).limit(batch)
+        page = session.exec(query).all()
+        if not page:
+            return
+        yield page
+        after = page[-1].id
+        for vendor in page:  # let the identity map forget the page
+            session.expunge(vendor)
+
+
+def _changes(session: Session, ids: list[int], as_of: date) -> dict[int, list[StatusChangeFact]]:
+    since = as_of - timedelta(days=WORSENED_DAYS)
+    query = (
+        select(StatusChange)
+        .where(col(StatusChange.vendor_id).in_(ids))
+        .where(col(StatusChange.changed_on) >= since, col(StatusChange.changed_on) <= as_of)
+        .order_by(col(StatusChange.vendor_id), col(StatusChange.id))
+    )
+    found: dict[int, list[StatusChangeFact]] = {}
+    for c in session.exec(query):
+        found.setdefault(c.vendor_id, []).append(StatusChangeFact(c.changed_on, c.before, c.after))
+    return found
+
+
+def evaluated_vendors(
+    *, session: Session, as_of: date, batch: int = BATCH, progress: Progress | None = None
+) -> Iterator[EvaluatedVendor]:
+    """Every vendor evaluated on `as_of`, with its status changes of the past week."""
+    policy, done = current_policy(), 0
+    for page in _vendor_pages(session, batch):
+        changes = _changes(session, [v.id for v in page], as_of)
+        for vendor, case in zip(page, load_cases(session=session, vendors=page), strict=True):
+            yield EvaluatedVendor(
+                info=VendorInfo(vendor.id, vendor.name, vendor.tier, vendor.owner_email),
+                case=case,
+                assessment=evaluate(case, policy, as_of=as_of),
+                changes=tuple(changes.get(vendor.id, ())),
+            )
+        done += len(page)
+        if progress is not None:
+            progress(done)
+
+
+def collect(
+    *, session: Session, as_of: date, base_url: str, progress: Progress | None = None
+) -> Digest:
+    """The team's digest for the week of `as_of`, read from the database."""
+    vendors = evaluated_vendors(session=session, as_of=as_of, progress=progress)
+    return build_digest(vendors, as_of=as_of, policy=current_policy(), base_url=base_url)
+
+
+def refresh_statuses(*, today: date) -> None:
+    """Materialise lapsed statuses, so changes caused by the calendar are in the change log."""
+    with session_scope(writes=False) as session:
+        refresh_lapsed(session=session, today=today)
+
+
+def letters(digest: Digest, *, team: Sequence[str], owners_too: bool) -> list[tuple[str, Digest]]:
+    """(recipient, digest) pairs: the team gets everything; owners only their own, if any."""
+    seen: set[str] = set()
+    out: list[tuple[str, Digest]] = []
+    for address in team:
+        if (key := owner_key(address)) and key not in seen:
+            seen.add(key)
+            out.append((address.strip(), digest))
+    for owner in owners(digest) if owners_too else ():
+        if owner not in seen:
+            seen.add(owner)
+            out.append((owner, for_owner(digest, owner)))
+    return out
+
+
+# --- claiming ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    row_id: int
+    ours: bool  # we inserted (or took over) the row, so a failed send deletes it
+
+
+def _insert_claim(week: str, recipient: str) -> Claim | None:
+    try:
+        with session_scope() as session:
+            row = DigestDelivery(week=week, recipient=recipient, claimed_at=clock.utc_now())
+            session.add(row)
+            session.flush()
+            return Claim(row.id, ours=True)
+    except IntegrityError:
+        return None
+
+
+def _existing_claim(week: str, recipient: str, *, force: bool) -> Claim | str | None:
+    with session_scope() as session:
+        query = select(DigestDelivery).where(
+            DigestDelivery.week == week, DigestDelivery.recipient == recipient
+        )
+        row = session.exec(query).first()
+        if row is None:
+            return None  # released meanwhile: try to insert again
+        if force:
+            return Claim(row.id, ours=False)
+        if row.sent_at is not None:
+            return f"already sent for week {week} at {row.sent_at:%Y-%m-%d %H:%M} UTC"
+        if row.claimed_at > clock.utc_now() - STALE_CLAIM:
+            return f"being sent for week {week} by another run (claimed {row.claimed_at:%H:%M} UTC)"
+        return _take_over(session, row)
+
+
+def _take_over(session: Session, row: DigestDelivery) -> Claim | str:
+    """A claim whose run died before recording: take it, unless another run just did."""
+    taken = session.execute(
+        update(DigestDelivery)
+        .where(col(DigestDelivery.id) == row.id, col(DigestDelivery.claimed_at) == row.claimed_at)
+        .where(col(DigestDelivery.sent_at).is_(None))
+        .values(claimed_at=clock.utc_now())
+    )
+    if taken.rowcount == 1:
+        return Claim(row.id, ours=True)
+    return f"being sent for week {row.week} by another run"
+
+
+def claim(*, week: str, recipient: str, force: bool) -> Claim | str:
+    """Claim (week, recipient) for this run, or say why another run has it."""
+    key = owner_key(recipient) or recipient
+    for _ in range(3):
+        got = _insert_claim(week, key)
+        if got is None:
+            got = _existing_claim(week, key, force=force)
+        if got is not None:
+            return got
+    return f"being sent for week {week} by another run"
+
+
+def release(claim_: Claim) -> None:
+    """Undo our claim after a failed send: nothing is recorded as sent."""
+    if not claim_.ours:
+        return
+    with session_scope() as session:
+        session.execute(
+            delete(DigestDelivery)
+            .where(col(DigestDelivery.id) == claim_.row_id)
+            .where(col(DigestDelivery.sent_at).is_(None))
+        )
+
+
+def record_sent(claim_: Claim, *, week: str, recipient: str, message_id: str, actor: str) -> None:
+    """Mark the delivery as sent, with an audit entry, in one transaction."""
+    with session_scope() as session:
+        row = session.get(DigestDelivery, claim_.row_id)
+        before = snapshot(row)
+        now = clock.utc_now()
+        if row is None:
+            key = owner_key(recipient) or recipient
+            row = DigestDelivery(week=week, recipient=key, claimed_at=now)
+        row.sent_at, row.message_id = now, message_id
+        session.add(row)
+        session.flush()
+        action = "send" if before is None or before["sent_at"] is None else "resend"
+        record(
+            session=session,
+            actor=actor,
+            entity="digest_delivery",
+            entity_id=row.id,
+            action=action,
+            vendor_id=None,
+            before=before,
+            after=snapshot(row),
+        )
+
+
+# --- sending -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    recipient: str
+    state: str  # sent | skipped | failed
+    detail: str
+    fatal: bool = False
+
+
+@dataclass(slots=True)
+class RunReport:
+    week: str
+    outcomes: list[Outcome] = field(default_factory=list)
+
+    def count(self, state: str) -> int:
+        """How many recipients ended in `state`."""
+        return sum(1 for o in self.outcomes if o.state == state)
+
+    @property
+    def failed(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.state == "failed"]
+
+
+def check_configured(settings: Settings) -> None:
+    """Refuse to run without an SMTP host or without anybody to send to."""
+    if not settings.smtp_host:
+        raise NotConfigured("VETTED_SMTP_HOST is not set: there is no SMTP server to send with")
+    if not settings.digest_to and not settings.digest_owners:
+        raise NotConfigured(
+            "nobody to send to: set VETTED_DIGEST_TO and/or VETTED_DIGEST_OWNERS=true"
+        )
+
+
+class _Sender:
+    """Delivers the letters of one run through one SMTP connection."""
+
+    def __init__(self, *, mailer: Mailer, week: str, force: bool, actor: str) -> None:
+        self.mailer, self.week, self.force, self.actor = mailer, week, force, actor
+        self.rendered: dict[str, Rendered] = {}
+        self.fatal: str | None = None
+
+    def deliver(self, recipient: str, digest: Digest) -> Outcome:
+        if self.fatal is not None:
+            return Outcome(recipient, "failed", self.fatal, fatal=True)
+        got = claim(week=self.week, recipient=recipient, force=self.force)
+        if isinstance(got, str):
+            return Outcome(recipient, "skipped", got)
+        letter = self._render(digest)
+        msg = compose(
+            sender=self.mailer.config.sender,
+            recipient=recipient,
+            subject=letter.subject,
+            text=letter.text,
+            html=letter.html,
+        )
+        try:
+            self.mailer.send(msg)
+        except DeliveryError as exc:
+            release(got)
+            self.fatal = exc.cause if exc.fatal else None
+            return Outcome(recipient, "failed", exc.cause, fatal=exc.fatal)
+        record_sent(
+            got, week=self.week, recipient=recipient, message_id=msg["Message-ID"], actor=self.actor
+        )
+        return Outcome(recipient, "sent", f"Message-ID {msg['Message-ID']}")
+
+    def _render(self, digest: Digest) -> Rendered:
+        if digest.scope not in self.rendered:
+            self.rendered[digest.scope] = render(digest)
+        return self.rendered[digest.scope]
+
+
+def send_digest(
+    *,
+    as_of: date,
+    settings: Settings,
+    today: date,
+    force: bool = False,
+    actor: str = "cli",
+    progress: Progress | None = None,
+) -> RunReport:
+    """Send the week's digest to every recipient that has not had it yet (all with `force`)."""
+    check_configured(settings)
+    refresh_statuses(today=today)
+    with session_scope(writes=False) as session:
+        digest = collect(
+            session=session, as_of=as_of, base_url=settings.base_url, progress=progress
+        )
+    report = RunReport(week=iso_week(as_of))
+    addressed = letters(digest, team=settings.digest_to, owners_too=settings.digest_owners)
+    with Mailer(SmtpConfig.from_settings(settings)) as mailer:
+        sender = _Sender(mailer=mailer, week=report.week, force=force, actor=actor)
+        for recipient, letter in addressed:
+            outcome = sender.deliver(recipient, letter)
+            log.info(
+                "digest %s to %s: %s (%s)", report.week, recipient, outcome.state, outcome.detail
+            )
+            report.outcomes.append(outcome)
+    return report

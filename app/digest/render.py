@@ -1,0 +1,126 @@
+"""The digest as an e-mail: subject, plain text and HTML (Jinja2, autoescaped), and JSON."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from functools import lru_cache
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from app.config import ROOT
+from app.digest.build import SECTIONS, Digest, subject
+from app.rules.catalog import RULES_BY_CODE
+
+TEMPLATES = ROOT / "templates" / "email"
+TITLES = {
+    "expired": "Expired or stale, not yet replaced",
+    "expiring_30": "Expiring or going stale within 30 days",
+    "expiring_60": "Expiring or going stale in 31–60 days",
+    "expiring_90": "Expiring or going stale in 61–90 days",
+    "worsened": "Status worsened in the past 7 days",
+    "waivers_ending": "Waivers ending within 30 days",
+}
+EMPTY = {
+    "expired": "No relied-on evidence has expired or gone stale.",
+    "expiring_30": "Nothing expires or goes stale within 30 days.",
+    "expiring_60": "Nothing expires or goes stale in 31–60 days.",
+    "expiring_90": "Nothing expires or goes stale in 61–90 days.",
+    "worsened": "No vendor's status got worse in the past 7 days.",
+    "waivers_ending": "No waiver ends within 30 days.",
+}
+KINDS = {"worsened": "status", "waivers_ending": "waiver"}
+STATUS_COLOURS = {"approved": "#1b7f3b", "conditional": "#9a6700", "blocked": "#b42318"}
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    key: str
+    title: str
+    empty: str
+    kind: str  # evidence | status | waiver
+    rows: tuple
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    subject: str
+    text: str
+    html: str
+
+
+def sections(digest: Digest) -> list[Section]:
+    """The six sections in the order the e-mail shows them."""
+    return [
+        Section(key, TITLES[key], EMPTY[key], KINDS.get(key, "evidence"), getattr(digest, key))
+        for key in SECTIONS
+    ]
+
+
+def rule_title(code: str) -> str:
+    """A flag code's plain-words title (the code itself when unknown)."""
+    rule = RULES_BY_CODE.get(code)
+    return rule.title if rule else code
+
+
+def days_left(n: int) -> str:
+    """0 → 'last day today', 1 → '1 day left', n → 'n days left'."""
+    if n == 0:
+        return "last day today"
+    return f"{n} day left" if n == 1 else f"{n} days left"
+
+
+def days_ago(n: int) -> str:
+    """1 → '1 day ago', n → 'n days ago'."""
+    return f"{n} day ago" if n == 1 else f"{n} days ago"
+
+
+@lru_cache
+def environment() -> Environment:
+    """Jinja2 for the e-mail templates: HTML is autoescaped (vendor names are user input)."""
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(["html"]),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.globals.update(rule_title=rule_title, status_colours=STATUS_COLOURS)
+    env.filters.update(days_left=days_left, days_ago=days_ago)
+    return env
+
+
+def _context(digest: Digest) -> dict:
+    return {"digest": digest, "subject": subject(digest), "sections": sections(digest)}
+
+
+def render_text(digest: Digest) -> str:
+    """The plain-text alternative: every fact of the HTML part."""
+    return environment().get_template("digest.txt").render(_context(digest))
+
+
+def render_html(digest: Digest) -> str:
+    """The HTML part: inline styles and one table per section, for common mail clients."""
+    return environment().get_template("digest.html").render(_context(digest))
+
+
+def render(digest: Digest) -> Rendered:
+    """Subject, text and HTML of one recipient's digest."""
+    return Rendered(subject=subject(digest), text=render_text(digest), html=render_html(digest))
+
+
+def to_json(digest: Digest) -> dict:
+    """The JSON form (the API preview and `vetted digest preview --format json`)."""
+    data = asdict(digest)
+    del data["owner_totals"]
+    return {"subject": subject(digest), **_iso_dates(data)}
+
+
+def _iso_dates(value: object) -> object:
+    if isinstance(value, dict):
+        return {k: _iso_dates(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_iso_dates(v) for v in value]
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
