@@ -11,6 +11,8 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from starlette.exceptions import HTTPException
 
 from app.config import get_settings
+from app.digest.api import router as digest_router
+from app.digest.scheduler import weekly_digest
 from app.errors import DomainError
 from app.evidence.api import router as evidence_router
 from app.system_api import health
@@ -49,10 +51,12 @@ def create_app() -> FastAPI:
         version="1.0.0",
         description="Vendor due-diligence tracker: vendors, their security evidence, "
         "and whether you may sign or renew with them.",
+        lifespan=weekly_digest,
     )
     app.include_router(vendors_router, prefix=API_PREFIX)
     app.include_router(evidence_router, prefix=API_PREFIX)
     app.include_router(rules_router, prefix=API_PREFIX)
+    app.include_router(digest_router, prefix=API_PREFIX)
     app.include_router(health)
     install_web(app)
     # HTML error pages for the browser, JSON for /api/v1 (web_or picks by path).
