@@ -32,7 +32,7 @@ class VendorFields(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: Name
-    domain: Domain | None = None
+    domain: Annotated[Domain | None, EMPTY_AS_NONE] = None
     tier: Tier
     region: Annotated[Region | None, EMPTY_AS_NONE] = None
     services: LongText = ""
@@ -54,7 +54,7 @@ class VendorUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: Name | None = None
-    domain: Domain | None = None
+    domain: Annotated[Domain | None, EMPTY_AS_NONE] = None
     tier: Tier | None = None
     region: Annotated[Region | None, EMPTY_AS_NONE] = None
     services: LongText | None = None

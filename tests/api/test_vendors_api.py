@@ -219,3 +219,11 @@ def test_status_takes_only_calendar_dates(reader, analyst, as_of):
     vendor = _create(analyst)
     response = reader.get(f"/api/v1/vendors/{vendor['id']}/status", params={"as_of": as_of})
     assert response.status_code == 422
+
+
+def test_an_empty_domain_clears_it(analyst):
+    vendor = _create(analyst, domain="clear.example")
+    response = analyst.patch(f"/api/v1/vendors/{vendor['id']}", json={"domain": ""})
+    assert response.status_code == 200, response.text
+    assert response.json()["domain"] is None
+    assert _create(analyst, domain="  ")["domain"] is None
