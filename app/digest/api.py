@@ -89,6 +89,7 @@ class DigestRead(BaseModel):
     expiring_90: list[EvidenceRow]
     worsened: list[StatusRow]
     waivers_ending: list[WaiverRow]
+    base_url: str = Field(description="The root of the vendor links (VETTED_BASE_URL)")
 
 
 @router.get("/preview", response_model=DigestRead, responses=PREVIEW_ERRORS)

@@ -126,6 +126,7 @@ class Digest:
     expiring_90: tuple[EvidenceRow, ...]
     worsened: tuple[StatusRow, ...]
     waivers_ending: tuple[WaiverRow, ...]
+    base_url: str = ""  # the links' root; the web page of the whole digest is {base_url}/digest
     # Each owner's totals, so an owner's digest needs no second pass over the vendors.
     owner_totals: Mapping[str, Totals] = field(default_factory=dict, compare=False, repr=False)
 
@@ -235,6 +236,7 @@ class _Builder:
             expiring_90=tuple(sorted(s["expiring_90"], key=_by_date)),
             worsened=tuple(sorted(s["worsened"], key=_by_severity)),
             waivers_ending=tuple(sorted(s["waivers_ending"], key=_by_expiry)),
+            base_url=self.base_url,
             owner_totals={k: _totals(c) for k, c in self.owner_counts.items()},
         )
 

@@ -29,6 +29,9 @@ EMPTY = {
     "waivers_ending": "No waiver ends within 30 days.",
 }
 KINDS = {"worsened": "status", "waivers_ending": "waiver"}
+# An e-mail lists at most this many rows per section (the rest on the web page): with
+# 100,000 vendors a section can hold thousands, and SMTP servers refuse huge messages.
+MAX_ROWS = 250
 STATUS_COLOURS = {"approved": "#1b7f3b", "conditional": "#9a6700", "blocked": "#b42318"}
 
 
@@ -38,7 +41,13 @@ class Section:
     title: str
     empty: str
     kind: str  # evidence | status | waiver
-    rows: tuple
+    rows: tuple  # the rows shown
+    total: int  # the rows in the section
+
+    @property
+    def more(self) -> int:
+        """Rows left out of the e-mail."""
+        return self.total - len(self.rows)
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,12 +57,16 @@ class Rendered:
     html: str
 
 
-def sections(digest: Digest) -> list[Section]:
-    """The six sections in the order the e-mail shows them."""
-    return [
-        Section(key, TITLES[key], EMPTY[key], KINDS.get(key, "evidence"), getattr(digest, key))
-        for key in SECTIONS
-    ]
+def sections(digest: Digest, limit: int | None = MAX_ROWS) -> list[Section]:
+    """The six sections in the order the e-mail shows them, each cut to `limit` rows."""
+    out = []
+    for key in SECTIONS:
+        rows = getattr(digest, key)
+        shown = rows if limit is None else rows[:limit]
+        out.append(
+            Section(key, TITLES[key], EMPTY[key], KINDS.get(key, "evidence"), shown, len(rows))
+        )
+    return out
 
 
 def rule_title(code: str) -> str:
@@ -90,23 +103,37 @@ def environment() -> Environment:
     return env
 
 
-def _context(digest: Digest) -> dict:
-    return {"digest": digest, "subject": subject(digest), "sections": sections(digest)}
+def full_url(digest: Digest) -> str:
+    """The web page with every row of the team's digest for this week."""
+    return f"{digest.base_url}/digest?as_of={digest.as_of.isoformat()}&full=1"
 
 
-def render_text(digest: Digest) -> str:
+def _context(digest: Digest, limit: int | None) -> dict:
+    return {
+        "digest": digest,
+        "subject": subject(digest),
+        "sections": sections(digest, limit),
+        "full_url": full_url(digest),
+    }
+
+
+def render_text(digest: Digest, limit: int | None = MAX_ROWS) -> str:
     """The plain-text alternative: every fact of the HTML part."""
-    return environment().get_template("digest.txt").render(_context(digest))
+    return environment().get_template("digest.txt").render(_context(digest, limit))
 
 
-def render_html(digest: Digest) -> str:
+def render_html(digest: Digest, limit: int | None = MAX_ROWS) -> str:
     """The HTML part: inline styles and one table per section, for common mail clients."""
-    return environment().get_template("digest.html").render(_context(digest))
+    return environment().get_template("digest.html").render(_context(digest, limit))
 
 
-def render(digest: Digest) -> Rendered:
-    """Subject, text and HTML of one recipient's digest."""
-    return Rendered(subject=subject(digest), text=render_text(digest), html=render_html(digest))
+def render(digest: Digest, limit: int | None = MAX_ROWS) -> Rendered:
+    """Subject, text and HTML of one recipient's digest (`limit` rows per section)."""
+    return Rendered(
+        subject=subject(digest),
+        text=render_text(digest, limit),
+        html=render_html(digest, limit),
+    )
 
 
 def to_json(digest: Digest) -> dict:

@@ -146,3 +146,17 @@ def test_json_form_has_every_section_with_iso_dates():
     assert row["vendor"]["url"] == "https://vetted.example/vendors/1"
     assert "owner_totals" not in data
     assert re.fullmatch(r"\d{4}-W\d{2}", data["week"])
+
+
+def test_a_huge_section_is_cut_in_the_e_mail_and_links_to_the_full_list():
+    from app.digest.render import MAX_ROWS
+
+    many = [_vendor(i, f"Vendor {i:04d}", 10) for i in range(1, MAX_ROWS + 4)]
+    d = _digest(*many)
+    letter = render(d)
+    url = "https://vetted.example/digest?as_of=2026-06-15&amp;full=1"
+    assert f"WITHIN 30 DAYS ({MAX_ROWS + 3})" in letter.text
+    assert "… and 3 more, listed at " + unescape(url) in letter.text
+    assert f'href="{url}"' in letter.html and "… and 3 more" in letter.html
+    assert "Vendor 0250" in letter.text and "Vendor 0251" not in letter.text
+    assert "Vendor 0253" in render(d, limit=None).text
