@@ -58,6 +58,7 @@ def compose(*, sender: str, recipient: str, subject: str, text: str, html: str) 
     msg["Date"] = format_datetime(clock.utc_now(), usegmt=True)
     domain = sender.rpartition("@")[2] or "vetted.localhost"
     msg["Message-ID"] = make_msgid(domain=domain)
+    msg["Auto-Submitted"] = "auto-generated"  # RFC 3834: no out-of-office replies, please
     msg.set_content(text)
     msg.add_alternative(html, subtype="html")
     return msg

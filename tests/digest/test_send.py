@@ -49,7 +49,7 @@ def test_the_digest_arrives_with_both_parts(smtp_settings, demo, session):
     assert msg["Subject"] == SUBJECT
     message_id = msg["Message-ID"].strip()
     assert message_id.startswith("<") and message_id.endswith("@example.org>")
-    assert msg["Date"]
+    assert msg["Date"] and msg["Auto-Submitted"] == "auto-generated"
     text = msg.get_body(("plain",)).get_content()
     html = msg.get_body(("html",)).get_content()
     for part in (text, html):
