@@ -35,7 +35,7 @@ class Vendor(SQLModel, table=True):
     version: int = Field(default=1)
     # The materialised assessment: true for dates in [status_on, next_review_on).
     status: str = Field(default="blocked", max_length=16)
-    status_on: date | None = Field(default=None)
+    status_on: date | None = Field(default=None, index=True)
     next_review_on: date | None = Field(default=None, index=True)
     flags: list[dict] = Field(default_factory=list, sa_type=JSON)
     # When the current SOC 2 report goes stale or the ISO certificate expires, whichever first.
@@ -126,6 +126,21 @@ class DigestDelivery(SQLModel, table=True):
     message_id: str | None = Field(default=None, max_length=255)
 
 
+class JobRun(SQLModel, table=True):
+    """A once-a-day job claimed by one process: the unique (job, day) key lets one win."""
+
+    __tablename__ = "job_runs"
+    __table_args__ = (UniqueConstraint("job", "day"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    job: str = Field(max_length=32)
+    day: date
+    claimed_by: str = Field(max_length=200)  # host:pid of the process that runs it
+    claimed_at: datetime = _utc()
+    finished_at: datetime | None = _utc(default=None, nullable=True)
+    processed: int | None = None
+
+
 class Waiver(SQLModel, table=True):
     """A risk acceptance: flags with `code` on the vendor do not count while it runs."""
 
@@ -199,6 +214,7 @@ __all__ = [
     "AuditEntry",
     "DigestDelivery",
     "Evidence",
+    "JobRun",
     "StatusChange",
     "User",
     "Vendor",
