@@ -89,7 +89,7 @@ class TypedReport(SocReportBase):
 
 def _with_security(value: list[str]) -> list[str]:
     if "security" not in value:
-        raise ValueError("must include security (the common criteria)")
+        raise field_error("tsc", "must include security (the common criteria)", value)
     return sorted(set(value))
 
 
