@@ -52,7 +52,7 @@ class SocReportBase(EvidenceBase):
     exceptions_noted: int = Field(default=0, ge=0, le=100_000)
     subservice_orgs: list[SubserviceOrg] = Field(default_factory=list, max_length=100)
     cuecs: bool = False
-    system: LongText = ""
+    system: text(2000) = ""  # the column holds 2000 characters
 
     @model_validator(mode="after")
     def _dates_in_order(self):

@@ -10,14 +10,15 @@ from app.fields import (
     Criterion,
     DataAccess,
     Domain,
-    LongText,
     Name,
     Region,
     Requirement,
     Tier,
+    text,
 )
 
 OptionalEmail = Annotated[EmailStr | None, EMPTY_AS_NONE]
+Services = text(2000)  # the width of the column
 
 
 def _tsc_list(value: list[str] | None) -> list[str] | None:
@@ -35,7 +36,7 @@ class VendorFields(BaseModel):
     domain: Annotated[Domain | None, EMPTY_AS_NONE] = None
     tier: Tier
     region: Annotated[Region | None, EMPTY_AS_NONE] = None
-    services: LongText = ""
+    services: Services = ""
     data_access: Annotated[DataAccess | None, EMPTY_AS_NONE] = None
     owner_email: OptionalEmail = None
     requirement: Annotated[Requirement | None, EMPTY_AS_NONE] = None
@@ -57,7 +58,7 @@ class VendorUpdate(BaseModel):
     domain: Annotated[Domain | None, EMPTY_AS_NONE] = None
     tier: Tier | None = None
     region: Annotated[Region | None, EMPTY_AS_NONE] = None
-    services: LongText | None = None
+    services: Services | None = None
     data_access: Annotated[DataAccess | None, EMPTY_AS_NONE] = None
     owner_email: OptionalEmail = None
     requirement: Annotated[Requirement | None, EMPTY_AS_NONE] = None
