@@ -1,0 +1,229 @@
+"""Forms to log each kind of evidence, and to retract a record."""
+
+from dataclasses import dataclass
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Path, Request
+from pydantic import BaseModel
+from sqlmodel import Session
+
+from app.api_common import EvidenceId, VendorId
+from app.db import SessionDep
+from app.deps import Today
+from app.evidence import service
+from app.evidence.schemas import (
+    BridgeLetterCreate,
+    IsoCertificateCreate,
+    Retraction,
+    Soc1ReportCreate,
+    Soc2ReportCreate,
+    Soc3ReportCreate,
+)
+from app.models import Evidence, Vendor
+from app.rules.policy import Policy
+from app.status.service import current_policy
+from app.vendors.service import get_vendor
+from app.web.deps import CsrfForm, WebAnalyst
+from app.web.forms import FormState, submit
+from app.web.respond import invalid, saved, status_words
+from app.web.templating import render
+from app.web.views import evidence_title
+
+router = APIRouter(include_in_schema=False)
+Kind = Annotated[
+    Literal["soc2_report", "soc1_report", "soc3_report", "iso27001_certificate", "bridge_letter"],
+    Path(description="What kind of document"),
+]
+COMMON = ("received_on", "notes")
+SOC = (
+    *COMMON,
+    "period_start",
+    "period_end",
+    "opinion",
+    "auditor",
+    "issued_on",
+    "exceptions_noted",
+    "cuecs",
+    "system",
+    "subservice_name",
+    "subservice_method",
+)
+ISO = (
+    *COMMON,
+    "standard_version",
+    "certificate_number",
+    "certification_body",
+    "accreditation_body",
+    "issued_on",
+    "expires_on",
+    "initial_certification_on",
+    "last_surveillance_on",
+    "scope",
+    "certificate_status",
+)
+BRIDGE = (*COMMON, "soc2_report_id", "covers_until", "signed_on")
+SUBSERVICE = ("subservice_name", "subservice_method")
+
+
+@dataclass(frozen=True)
+class EvidenceForm:
+    """One kind's schema, template, fields and starting values."""
+
+    schema: type[BaseModel]
+    template: str
+    fields: tuple[str, ...]
+    lists: tuple[str, ...] = ()
+    defaults: tuple[tuple[str, object], ...] = ()
+
+
+_SOC_LISTS = ("tsc", *SUBSERVICE)
+_SOC_DEFAULTS = (("exceptions_noted", "0"), ("tsc", ["security"]))
+FORMS = {
+    "soc2_report": EvidenceForm(
+        Soc2ReportCreate,
+        "evidence/soc_report.html",
+        (*SOC, "report_type", "tsc"),
+        _SOC_LISTS,
+        (*_SOC_DEFAULTS, ("report_type", "type2")),
+    ),
+    "soc1_report": EvidenceForm(
+        Soc1ReportCreate,
+        "evidence/soc_report.html",
+        (*SOC, "report_type"),
+        SUBSERVICE,
+        (*_SOC_DEFAULTS, ("report_type", "type2")),
+    ),
+    "soc3_report": EvidenceForm(
+        Soc3ReportCreate, "evidence/soc_report.html", (*SOC, "tsc"), _SOC_LISTS, _SOC_DEFAULTS
+    ),
+    "iso27001_certificate": EvidenceForm(
+        IsoCertificateCreate,
+        "evidence/iso_certificate.html",
+        ISO,
+        defaults=(("standard_version", "2022"), ("certificate_status", "active")),
+    ),
+    "bridge_letter": EvidenceForm(BridgeLetterCreate, "evidence/bridge_letter.html", BRIDGE),
+}
+
+
+def _subservice_rows(form: FormState) -> list[dict]:
+    names, methods = (
+        form.values.get("subservice_name", []),
+        form.values.get("subservice_method", []),
+    )
+    methods = [*methods, *[""] * (len(names) - len(methods))]
+    return [{"name": n, "method": m} for n, m in zip(names, methods, strict=False) if n.strip()]
+
+
+def _schema_input(form: FormState, kind: str) -> dict:
+    data = {**form.data(), "kind": kind}
+    if "subservice_name" in form.values:
+        for key in SUBSERVICE:
+            data.pop(key, None)
+        data["subservice_orgs"] = form.values["subservice_orgs"] = _subservice_rows(form)
+    return data
+
+
+def soc2_reports(*, session: Session, vendor_id: int) -> list[Evidence]:
+    """The vendor's SOC 2 reports a bridge letter may vouch for (not retracted)."""
+    records = service.list_evidence(session=session, vendor_id=vendor_id)
+    return [r for r in records if r.kind == "soc2_report" and r.retracted_at is None]
+
+
+def _context(*, session: Session, vendor: Vendor, kind: str, form: FormState) -> dict:
+    reports = soc2_reports(session=session, vendor_id=vendor.id) if kind == "bridge_letter" else []
+    policy: Policy = current_policy()
+    return {
+        "vendor": vendor,
+        "kind": kind,
+        "form": form,
+        "reports": reports,
+        "bodies": sorted(b.acronym or b.name for b in policy.accreditation.bodies),
+    }
+
+
+@router.get("/vendors/{vendor_id}/evidence/{kind}/new")
+def new_evidence(
+    request: Request,
+    vendor_id: VendorId,
+    kind: Kind,
+    _: WebAnalyst,
+    session: SessionDep,
+    today: Today,
+):
+    """The form to log a document of `kind`."""
+    vendor = get_vendor(session=session, vendor_id=vendor_id)
+    spec = FORMS[kind]
+    form = FormState({**dict(spec.defaults), "received_on": today.isoformat()})
+    context = _context(session=session, vendor=vendor, kind=kind, form=form)
+    return render(request, spec.template, context)
+
+
+@router.post("/vendors/{vendor_id}/evidence/{kind}/new")
+def create_evidence(
+    request: Request,
+    vendor_id: VendorId,
+    kind: Kind,
+    principal: WebAnalyst,
+    posted: CsrfForm,
+    session: SessionDep,
+    today: Today,
+):
+    """Log the document; the vendor is re-evaluated at once."""
+    vendor = get_vendor(session=session, vendor_id=vendor_id)
+    spec = FORMS[kind]
+    form = FormState.read(posted, spec.fields, lists=spec.lists)
+    created = submit(
+        form,
+        spec.schema,
+        _schema_input(form, kind),
+        lambda data: service.create_evidence(
+            session=session, vendor_id=vendor_id, data=data, actor=principal.name, today=today
+        ),
+    )
+    if created is None:
+        context = _context(session=session, vendor=vendor, kind=kind, form=form)
+        return invalid(request, session, spec.template, context)
+    evidence, assessment = created
+    notice = f"Logged the {evidence_title(evidence)}. " + status_words(vendor.name, vendor.status)
+    return saved(request, session, f"/vendors/{vendor_id}", notice)
+
+
+@router.get("/evidence/{evidence_id}/retract")
+def retract_form(
+    request: Request, evidence_id: EvidenceId, _: WebAnalyst, session: SessionDep, today: Today
+):
+    """Confirm a retraction and say why."""
+    evidence = service.get_evidence(session=session, evidence_id=evidence_id)
+    vendor = get_vendor(session=session, vendor_id=evidence.vendor_id)
+    form = FormState({"reason": ""})
+    context = {"evidence": evidence, "vendor": vendor, "form": form, "today": today}
+    return render(request, "evidence/retract.html", context)
+
+
+@router.post("/evidence/{evidence_id}/retract")
+def retract(
+    request: Request,
+    evidence_id: EvidenceId,
+    principal: WebAnalyst,
+    posted: CsrfForm,
+    session: SessionDep,
+    today: Today,
+):
+    """Retract the record: it stays on file, struck through, and counts on no date."""
+    evidence = service.get_evidence(session=session, evidence_id=evidence_id)
+    vendor = get_vendor(session=session, vendor_id=evidence.vendor_id)
+    form = FormState.read(posted, ("reason",))
+    done = submit(
+        form,
+        Retraction,
+        form.data(),
+        lambda data: service.retract_evidence(
+            session=session, evidence_id=evidence_id, data=data, actor=principal.name, today=today
+        ),
+    )
+    if done is None:
+        context = {"evidence": evidence, "vendor": vendor, "form": form, "today": today}
+        return invalid(request, session, "evidence/retract.html", context)
+    notice = f"Retracted the {evidence_title(done)}. " + status_words(vendor.name, vendor.status)
+    return saved(request, session, f"/vendors/{vendor.id}", notice)

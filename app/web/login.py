@@ -1,0 +1,78 @@
+"""Log in and log out."""
+
+import secrets
+from functools import lru_cache
+
+from fastapi import APIRouter, Request
+from sqlmodel import Session, select
+
+from app.auth.users import hash_password, verify_password
+from app.db import session_scope
+from app.models import User
+from app.web.deps import CsrfForm
+from app.web.forms import FORM_ERROR, FormState
+from app.web.session import web_session
+from app.web.templating import render, see_other
+
+router = APIRouter(include_in_schema=False)
+MAX_PASSWORD_LENGTH = 1000  # Argon2 on megabytes of input would be a cheap way to burn CPU
+WRONG = "Wrong e-mail address or password."
+
+
+@lru_cache
+def _dummy_hash() -> str:
+    return hash_password(secrets.token_urlsafe(16))
+
+
+def authenticate(*, session: Session, email: str, password: str) -> User | None:
+    """The active user with this e-mail and password, or None (in the same time either way)."""
+    user = session.exec(select(User).where(User.email == email.strip().lower())).first()
+    if len(password) > MAX_PASSWORD_LENGTH:
+        return None
+    if user is None:
+        verify_password(password, _dummy_hash())
+        return None
+    if not verify_password(password, user.password_hash) or not user.active:
+        return None
+    return user
+
+
+def safe_next(target: str | None) -> str:
+    """Where to go after logging in: a path on this site, never another site."""
+    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+        return "/"
+    return target
+
+
+@router.get("/login")
+def login_page(request: Request, next: str | None = None):
+    """The login form."""
+    if getattr(request.state, "principal", None) is not None:
+        return see_other(safe_next(next))
+    form = FormState({"email": "", "next": safe_next(next)})
+    return render(request, "auth/login.html", {"form": form})
+
+
+@router.post("/login")
+def log_in(request: Request, posted: CsrfForm):
+    """Check the password; on success start a new session and go where the user was going."""
+    form = FormState.read(posted, ("email", "password", "next"))
+    with session_scope(writes=False) as session:  # a read: no write lock during Argon2
+        user = authenticate(
+            session=session, email=form.value("email"), password=form.value("password")
+        )
+    if user is None:
+        form.values["password"] = ""
+        form.add(FORM_ERROR, WRONG)
+        return render(request, "auth/login.html", {"form": form}, status_code=401)
+    web_session(request).log_in(user)
+    return see_other(safe_next(form.value("next")))
+
+
+@router.post("/logout")
+def log_out(request: Request, _: CsrfForm):
+    """End the session."""
+    web = web_session(request)
+    web.log_out()
+    web.flash("You are logged out.")
+    return see_other("/login")

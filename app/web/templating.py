@@ -1,0 +1,88 @@
+"""The Jinja2 environment of the web pages: filters for dates, labels and badges."""
+
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
+from markupsafe import Markup
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse
+
+from app.auth.roles import Role, allows
+from app.config import ROOT, get_settings
+from app.web import labels
+from app.web.session import CSRF_FIELD, web_session
+
+templates = Jinja2Templates(directory=str(ROOT / "templates"))
+
+
+def _span(days: int) -> str:
+    if days < 100:
+        return f"{days} day{'s' if days != 1 else ''}"
+    if days < 730:
+        return f"{days // 30} months"
+    return f"{days // 365} years"
+
+
+def relative(day: date, reference: date) -> str:
+    """`today`, `in 12 days`, `3 days ago` (months, then years, beyond 99 days)."""
+    days = (day - reference).days
+    if days == 0:
+        return "today"
+    return f"in {_span(days)}" if days > 0 else f"{_span(-days)} ago"
+
+
+def local_date(value: date | datetime) -> date:
+    """A date, or a UTC timestamp as a date in the organisation's time zone."""
+    if isinstance(value, datetime):
+        return value.astimezone(ZoneInfo(get_settings().timezone)).date()
+    return value
+
+
+@pass_context
+def day(context: Any, value: date | datetime | None, reference: date | None = None) -> Markup:
+    """`2026-03-31 (in 12 days)`, relative to the page's as-of date unless told otherwise."""
+    if value is None:
+        return Markup('<span class="none">—</span>')
+    shown = local_date(value)
+    reference = reference or context.get("as_of") or context.get("today") or shown
+    title = value.isoformat(timespec="minutes") if isinstance(value, datetime) else ""
+    return Markup(
+        '<time datetime="{0}" title="{1}">{0}</time> <span class="rel">({2})</span>'
+    ).format(shown.isoformat(), title, relative(shown, reference))
+
+
+def _common(request: Request) -> dict[str, Any]:
+    principal = getattr(request.state, "principal", None)
+    web = web_session(request)
+    return {
+        "user": principal,
+        "can_write": principal is not None and allows(principal.role, Role.analyst),
+        "csrf_field": lambda: Markup('<input type="hidden" name="{}" value="{}">').format(
+            CSRF_FIELD, web.csrf_token
+        ),
+        "flash": web.pop_flash(),
+        "path": request.url.path,
+    }
+
+
+templates.context_processors.append(_common)
+templates.env.filters["day"] = day
+templates.env.filters["label"] = labels.label
+templates.env.globals["labels"] = labels
+
+
+def render(
+    request: Request, name: str, context: dict[str, Any], status_code: int = 200
+) -> HTMLResponse:
+    """A page; never cached, as it shows one user's data and a CSRF token."""
+    response = templates.TemplateResponse(request, name, context, status_code=status_code)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def see_other(url: str) -> RedirectResponse:
+    """Post/redirect/get: a 303 to the page that shows the result."""
+    return RedirectResponse(url, status_code=303)

@@ -1,0 +1,128 @@
+"""The vendor page and the forms that create and edit a vendor."""
+
+from fastapi import APIRouter, Request
+
+from app.api_common import VendorId
+from app.db import SessionDep
+from app.deps import Today
+from app.models import Vendor
+from app.vendors import service
+from app.vendors.schemas import VendorCreate, VendorUpdate
+from app.web.deps import CsrfForm, WebAnalyst, WebUser
+from app.web.forms import FormState, submit
+from app.web.respond import invalid, parse_day, saved, status_words
+from app.web.templating import render
+from app.web.views import vendor_view
+
+router = APIRouter(include_in_schema=False)
+FIELDS = (
+    "name",
+    "domain",
+    "tier",
+    "region",
+    "services",
+    "data_access",
+    "owner_email",
+    "requirement",
+    "required_tsc",
+)
+CONFLICTS = {"a vendor named": "name", "a vendor with domain": "domain"}
+FORM = "vendors/form.html"
+
+
+def _values(vendor: Vendor) -> dict:
+    values = {field: getattr(vendor, field) or "" for field in FIELDS}
+    values["required_tsc"] = list(vendor.required_tsc or [])
+    values["version"] = str(vendor.version)
+    return values
+
+
+def _data(form: FormState, *, drop_empty: bool) -> dict:
+    data = form.data(drop_empty=drop_empty)
+    if not data.get("required_tsc"):  # none ticked: the tier's list applies
+        data["required_tsc"] = None
+    return data
+
+
+@router.get("/vendors/new")
+def new_vendor(request: Request, _: WebAnalyst):
+    """The form for a new vendor."""
+    form = FormState({"tier": "", "required_tsc": []})
+    return render(request, FORM, {"form": form, "vendor": None})
+
+
+@router.post("/vendors/new")
+def create_vendor(
+    request: Request, principal: WebAnalyst, posted: CsrfForm, session: SessionDep, today: Today
+):
+    """Create the vendor and show its page."""
+    form = FormState.read(posted, FIELDS, lists=("required_tsc",))
+    vendor = submit(
+        form,
+        VendorCreate,
+        _data(form, drop_empty=True),
+        lambda data: service.create_vendor(
+            session=session, data=data, actor=principal.name, today=today
+        ),
+        conflicts=CONFLICTS,
+    )
+    if vendor is None:
+        return invalid(request, session, FORM, {"form": form, "vendor": None})
+    notice = f"Created {vendor.name}. " + status_words(vendor.name, vendor.status)
+    return saved(request, session, f"/vendors/{vendor.id}", notice)
+
+
+@router.get("/vendors/{vendor_id}")
+def vendor_page(
+    request: Request,
+    vendor_id: VendorId,
+    _: WebUser,
+    session: SessionDep,
+    today: Today,
+    as_of: str | None = None,
+):
+    """The vendor's status as of a date, what to do next, its evidence, waivers and history."""
+    day, as_of_error = parse_day(as_of, today)
+    vendor = service.get_vendor(session=session, vendor_id=vendor_id)
+    view = vendor_view(session=session, vendor=vendor, as_of=day)
+    context = {"view": view, "today": today, "as_of": day, "as_of_error": as_of_error}
+    return render(request, "vendors/detail.html", context)
+
+
+@router.get("/vendors/{vendor_id}/edit")
+def edit_vendor(request: Request, vendor_id: VendorId, _: WebAnalyst, session: SessionDep):
+    """The vendor's fields in a form."""
+    vendor = service.get_vendor(session=session, vendor_id=vendor_id)
+    return render(request, FORM, {"form": FormState(_values(vendor)), "vendor": vendor})
+
+
+@router.post("/vendors/{vendor_id}/edit")
+def update_vendor(
+    request: Request,
+    vendor_id: VendorId,
+    principal: WebAnalyst,
+    posted: CsrfForm,
+    session: SessionDep,
+    today: Today,
+):
+    """Save the changes; a vendor changed meanwhile by someone else is a conflict."""
+    vendor = service.get_vendor(session=session, vendor_id=vendor_id)
+    form = FormState.read(posted, (*FIELDS, "version"), lists=("required_tsc",))
+    updated = submit(
+        form,
+        VendorUpdate,
+        _data(form, drop_empty=False),
+        lambda data: service.update_vendor(
+            session=session,
+            vendor_id=vendor_id,
+            data=data,
+            expected_version=None,
+            actor=principal.name,
+            today=today,
+        ),
+        conflicts=CONFLICTS,
+    )
+    if updated is None:
+        return invalid(request, session, FORM, {"form": form, "vendor": vendor})
+    notice = f"Saved {updated.name}. " + status_words(updated.name, updated.status)
+    return saved(request, session, f"/vendors/{vendor_id}", notice)

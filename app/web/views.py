@@ -1,0 +1,242 @@
+"""What the vendor page shows, worked out from the rows and a live evaluation as of a date."""
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from sqlmodel import Session
+
+from app.audit.service import history
+from app.evidence.service import list_evidence, list_waivers
+from app.models import AuditEntry, Evidence, Vendor, Waiver
+from app.rules.engine import evaluate
+from app.rules.facts import VendorCase
+from app.rules.policy import Policy
+from app.rules.snapshot import Snapshot, required_tsc_of, take_snapshot
+from app.status.service import build_case, current_policy, status_read
+from app.vendors.schemas import FlagRead, StatusRead
+from app.web import labels
+
+HISTORY_LIMIT = 50
+_ACTION = re.compile(r"(?:^|\.\s+)((?:Ask|Check|Review|Read)\b.*)$", re.S)
+HEADLINES = {
+    "blocked": "Blocked: do not sign or renew with {name}.",
+    "conditional": "Conditional: close these gaps, or record the accepted risk as a waiver, "
+    "before you sign or renew with {name}.",
+    "approved": "Approved: nothing stands in the way of signing or renewing with {name}.",
+}
+VENDOR_FIELDS = (
+    "name",
+    "domain",
+    "tier",
+    "region",
+    "services",
+    "data_access",
+    "owner_email",
+    "requirement",
+    "required_tsc",
+    "status",
+)
+
+
+def next_step(message: str) -> str:
+    """The part of a flag's message that says what to do ('Ask for …'), else all of it."""
+    match = _ACTION.search(message)
+    return match.group(1) if match else message
+
+
+@dataclass(frozen=True)
+class Banner:
+    """The status in words and what the analyst must do next."""
+
+    status: str
+    headline: str
+    severity: str | None  # of the flags the actions come from
+    actions: tuple[str, ...]
+
+
+def banner(status: StatusRead, name: str) -> Banner:
+    """Derived from the worst unwaived flags: their messages say what to ask for."""
+    unwaived = [f for f in status.flags if not f.waived]
+    severity = next(
+        (s for s in ("block", "high", "medium") if any(f.severity == s for f in unwaived)), None
+    )
+    steps = (next_step(f.message) for f in unwaived if f.severity == severity)
+    return Banner(
+        status=status.status,
+        headline=HEADLINES[status.status].format(name=name),
+        severity=severity,
+        actions=tuple(dict.fromkeys(steps)),
+    )
+
+
+def evidence_title(record: Evidence) -> str:
+    """`SOC 2 Type II report`, `ISO/IEC 27001:2022 certificate`, `Bridge letter`."""
+    return labels.evidence_title(record.kind, record.report_type, record.standard_version)
+
+
+def standing(record: Evidence, snap: Snapshot, as_of: date) -> str:
+    """current, superseded, retracted, or later (received after the as-of date)."""
+    if record.retracted_at is not None:
+        return "retracted"
+    if record.received_on > as_of:
+        return "later"
+    if record.kind == "bridge_letter":
+        relied = snap.report is not None and record.soc2_report_id == snap.report.id
+        return "current" if relied else "superseded"
+    current = {d.id for d in (snap.report, snap.certificate, snap.soc1, snap.soc3) if d}
+    return "current" if record.id in current else "superseded"
+
+
+@dataclass(frozen=True)
+class EvidenceRow:
+    """One evidence record with its standing on the as-of date and the flags about it."""
+
+    record: Evidence
+    title: str
+    standing: str
+    flags: tuple[FlagRead, ...]
+
+
+def waiver_state(waiver: Waiver, as_of: date) -> str:
+    """in force, not started, ended, or revoked, on `as_of`."""
+    if waiver.revoked_at is not None:
+        return "revoked"
+    if as_of < waiver.granted_on:
+        return "not started"
+    return "ended" if as_of > waiver.expires_on else "in force"
+
+
+@dataclass(frozen=True)
+class FlagView:
+    """A flag with its rule's title, the evidence it concerns and its waiver."""
+
+    flag: FlagRead
+    title: str
+    evidence: EvidenceRow | None
+    waiver: Waiver | None
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    """One audit entry in words, with the fields it changed (field, before, after)."""
+
+    entry: AuditEntry
+    summary: str
+    changes: tuple[tuple[str, str, str], ...]
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value) or "—"
+    return "—" if value in (None, "") else str(value)
+
+
+def _changes(entry: AuditEntry) -> tuple[tuple[str, str, str], ...]:
+    if entry.entity != "vendor" or not entry.before or not entry.after:
+        return ()
+    before, after = entry.before, entry.after
+    return tuple(
+        (field, _shown(before.get(field)), _shown(after.get(field)))
+        for field in VENDOR_FIELDS
+        if before.get(field) != after.get(field)
+    )
+
+
+def _evidence_words(values: dict) -> str:
+    kind = values.get("kind", "")
+    return labels.evidence_title(kind, values.get("report_type"), values.get("standard_version"))
+
+
+def summary(entry: AuditEntry) -> str:
+    """What an audit entry did, in words."""
+    after = entry.after or {}
+    ref = f"#{entry.entity_id}"
+    if entry.entity == "vendor":
+        return "Created the vendor" if entry.action == "create" else "Edited the vendor"
+    if entry.entity == "evidence" and entry.action == "create":
+        return f"Logged {_evidence_words(after)} {ref}"
+    if entry.entity == "evidence" and entry.action == "retract":
+        return f"Retracted {_evidence_words(after)} {ref}: {after.get('retraction_reason', '')}"
+    if entry.entity == "waiver" and entry.action == "create":
+        title = labels.rule_title(after.get("code", ""))
+        return f"Granted waiver {ref} for “{title}” until {after.get('expires_on')}"
+    if entry.entity == "waiver" and entry.action == "revoke":
+        reason = after.get("revoke_reason")
+        return f"Revoked waiver {ref}" + (f": {reason}" if reason else "")
+    return f"{entry.action.capitalize()} {entry.entity.replace('_', ' ')} {ref}"
+
+
+@dataclass(frozen=True)
+class VendorView:
+    """Everything the vendor page shows."""
+
+    vendor: Vendor
+    as_of: date
+    status: StatusRead
+    required_tsc: tuple[str, ...]  # what a SOC 2 report must cover, when one is required
+    banner: Banner
+    flags: list[FlagView]
+    evidence: list[EvidenceRow]
+    waivers: list[tuple[Waiver, str]]
+    history: list[HistoryRow]
+
+
+def _flag_views(
+    status: StatusRead, rows: list[EvidenceRow], waivers: list[Waiver]
+) -> list[FlagView]:
+    by_id = {row.record.id: row for row in rows}
+    waiver_by_id = {w.id: w for w in waivers}
+    return [
+        FlagView(
+            flag=f,
+            title=labels.rule_title(f.code),
+            evidence=by_id.get(f.evidence_id) if f.evidence_id is not None else None,
+            waiver=waiver_by_id.get(f.waiver_id) if f.waiver_id is not None else None,
+        )
+        for f in status.flags
+    ]
+
+
+def _evidence_rows(
+    records: list[Evidence], snap: Snapshot, status: StatusRead
+) -> list[EvidenceRow]:
+    return [
+        EvidenceRow(
+            record=r,
+            title=evidence_title(r),
+            standing=standing(r, snap, status.as_of),
+            flags=tuple(f for f in status.flags if f.evidence_id == r.id),
+        )
+        for r in records
+    ]
+
+
+def _required_tsc(case: VendorCase, policy: Policy, requirement: str) -> tuple[str, ...]:
+    if requirement in ("none", "iso27001"):
+        return ()
+    return required_tsc_of(case.vendor, policy)
+
+
+def vendor_view(*, session: Session, vendor: Vendor, as_of: date) -> VendorView:
+    """Evaluate the vendor live on `as_of` and gather its evidence, waivers and history."""
+    records = list_evidence(session=session, vendor_id=vendor.id)
+    waivers = list_waivers(session=session, vendor_id=vendor.id)
+    case = build_case(vendor, records, waivers)
+    policy = current_policy()
+    status = status_read(vendor, evaluate(case, policy, as_of=as_of), as_of=as_of)
+    rows = _evidence_rows(records, take_snapshot(case, policy, as_of=as_of), status)
+    return VendorView(
+        vendor=vendor,
+        as_of=as_of,
+        status=status,
+        required_tsc=_required_tsc(case, policy, status.requirement),
+        banner=banner(status, vendor.name),
+        flags=_flag_views(status, rows, waivers),
+        evidence=rows,
+        waivers=[(w, waiver_state(w, as_of)) for w in waivers],
+        history=[
+            HistoryRow(entry=e, summary=summary(e), changes=_changes(e))
+            for e in history(session=session, vendor_id=vendor.id, limit=HISTORY_LIMIT)
+        ],
+    )

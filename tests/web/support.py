@@ -1,0 +1,90 @@
+"""Helpers for the web tests: users, CSRF tokens, a client that behaves like a browser."""
+
+import re
+from functools import lru_cache
+
+from factories import rows
+from fastapi.testclient import TestClient
+
+from app import clock, db
+from app.auth.roles import Role
+from app.auth.users import hash_password
+from app.models import User
+from app.web.session import COOKIE, WebSession
+
+PASSWORD = "correct horse battery staple"
+_CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+@lru_cache
+def _password_hash() -> str:
+    return hash_password(PASSWORD)  # Argon2 is slow on purpose: hash once per run
+
+
+def make_user(email: str, role: str, *, active: bool = True) -> User:
+    """A web user with PASSWORD."""
+    with db.session_scope() as session:
+        user = User(
+            email=email,
+            password_hash=_password_hash(),
+            role=Role(role).value,
+            active=active,
+            created_at=clock.utc_now(),
+        )
+        session.add(user)
+    return user
+
+
+def csrf_of(html: str) -> str:
+    """The CSRF token rendered into a page's forms."""
+    match = _CSRF.search(html)
+    assert match, "no CSRF token on the page"
+    return match.group(1)
+
+
+class WebClient(TestClient):
+    """A TestClient that behaves like a browser session: it logs in and sends form tokens."""
+
+    csrf: str = ""
+
+    def log_in(self, email: str, password: str = PASSWORD, next: str = "/"):
+        """Post the login form; keeps the new session's CSRF token."""
+        token = csrf_of(self.get("/login").text)
+        data = {"email": email, "password": password, "csrf_token": token, "next": next}
+        response = self.post("/login", data=data)
+        if "csrf_token" in response.text:
+            self.csrf = csrf_of(response.text)
+        return response
+
+    def submit(self, url: str, data: dict | None = None, **kwargs):
+        """Post a form with this session's CSRF token, not following the redirect."""
+        body = {"csrf_token": self.csrf, **(data or {})}
+        return self.post(url, data=body, follow_redirects=False, **kwargs)
+
+
+def sign_in(client: WebClient, user: User) -> None:
+    """Give `client` the signed session cookie a login would (test_login tests the form)."""
+    web = WebSession({})
+    web.log_in(user)
+    value = web.set_cookie_header(secure=False).split(";")[0].split("=", 1)[1]
+    client.cookies.set(COOKIE, value)
+    client.csrf = web.csrf_token
+
+
+def web_client(app, role: str | None) -> WebClient:
+    """A client logged in as a new user with `role` (anonymous when None)."""
+    client = WebClient(app, raise_server_exceptions=True)
+    if role is not None:
+        sign_in(client, make_user(f"{role}@example.com", role))
+    return client
+
+
+def fresh_rows(session, model, **where) -> list:
+    """The rows as they are now: ends the read session's snapshot first (SQLite WAL)."""
+    session.rollback()
+    return rows(session, model, **where)
+
+
+def fresh_count(session, model, **where) -> int:
+    """How many rows match, as they are now."""
+    return len(fresh_rows(session, model, **where))

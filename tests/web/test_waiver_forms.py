@@ -1,0 +1,129 @@
+"""Grant a waiver for one of the vendor's current flags, and revoke it, through the forms."""
+
+from html import unescape
+
+import pytest
+from web.support import WebClient, fresh_count, fresh_rows
+
+from app.models import AuditEntry, Vendor, Waiver
+
+GOOD = {
+    "code": "EVIDENCE_MISSING",
+    "reason": "Signed before onboarding; report due in Q3",
+    "approved_by": "Morgan Lee",
+    "expires_on": "2026-09-30",
+}
+
+
+@pytest.fixture
+def vendor_id(web_analyst: WebClient) -> int:
+    """A high-tier vendor with nothing on file: blocked by EVIDENCE_MISSING."""
+    response = web_analyst.submit("/vendors/new", {"name": "Late Docs Ltd", "tier": "high"})
+    return int(response.headers["location"].rsplit("/", 1)[1])
+
+
+def _error(html: str, field: str) -> str:
+    assert f'id="{field}-error"' in html, f"no error beside {field}"
+    return unescape(html.split(f'id="{field}-error">')[1].split("</p>")[0])
+
+
+def test_the_form_offers_the_vendors_current_flags(web_analyst: WebClient, vendor_id):
+    page = web_analyst.get(f"/vendors/{vendor_id}/waivers/new?code=EVIDENCE_MISSING").text
+    assert '<option value="EVIDENCE_MISSING" selected>Required evidence missing' in page
+    assert 'name="granted_on" value="2026-06-15"' in page
+    assert "2027-06-15 for one granted today" in page
+    assert "ISO_EXPIRED" not in page  # not a flag of this vendor
+
+
+def test_granting_a_waiver_approves_the_vendor_and_marks_the_flag(
+    web_analyst: WebClient, session, vendor_id
+):
+    response = web_analyst.submit(f"/vendors/{vendor_id}/waivers/new", GOOD)
+    assert response.status_code == 303
+    waiver = fresh_rows(session, Waiver)[0]
+    assert (waiver.code, waiver.granted_on.isoformat(), waiver.created_by) == (
+        "EVIDENCE_MISSING",
+        "2026-06-15",
+        "analyst@example.com",
+    )
+    page = web_analyst.get(f"/vendors/{vendor_id}").text
+    assert "Granted waiver #1 for EVIDENCE_MISSING. Late Docs Ltd is now Approved." in page
+    assert 'class="flag severity-block waived"' in page
+    assert fresh_rows(session, Vendor)[0].status == "approved"
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"code": "ISO_EXPIRED"}, "code", "Choose one of this vendor's current flags."),
+        ({"code": ""}, "code", "Required."),
+        ({"reason": ""}, "reason", "Required."),
+        ({"approved_by": ""}, "approved_by", "Required."),
+        ({"expires_on": ""}, "expires_on", "Required."),
+        (
+            {"expires_on": "2027-06-16"},
+            "expires_on",
+            "A waiver runs at most 12 months: 2027-06-15 at the latest.",
+        ),
+        ({"expires_on": "2026-06-15"}, "expires_on", "Must be after granted_on (2026-06-15)."),
+        ({"granted_on": "15 June"}, "granted_on", "YYYY-MM-DD"),
+    ],
+)
+def test_waiver_errors_are_shown_beside_the_field_and_nothing_is_written(
+    web_analyst: WebClient, session, vendor_id, changes, field, message
+):
+    response = web_analyst.submit(f"/vendors/{vendor_id}/waivers/new", {**GOOD, **changes})
+    assert response.status_code == 422
+    assert message.replace("granted_on", "the grant date") in _error(response.text, field)
+    assert "Morgan Lee" in response.text or changes.get("approved_by") == ""
+    assert fresh_count(session, Waiver) == 0
+    assert fresh_count(session, AuditEntry, entity="waiver") == 0
+
+
+def test_a_vendor_without_flags_has_nothing_to_waive(web_analyst: WebClient):
+    response = web_analyst.submit("/vendors/new", {"name": "Low Risk", "tier": "low"})
+    page = web_analyst.get(response.headers["location"] + "/waivers/new").text
+    assert "there is nothing to waive" in page and 'name="reason"' not in page
+
+
+def test_revoking_a_waiver_makes_the_flag_count_again(web_analyst: WebClient, session, vendor_id):
+    web_analyst.submit(f"/vendors/{vendor_id}/waivers/new", GOOD)
+    assert "Once revoked, the flag counts again" in web_analyst.get("/waivers/1/revoke").text
+    response = web_analyst.submit("/waivers/1/revoke", {"reason": "Report never came"})
+    assert response.status_code == 303
+    page = web_analyst.get(f"/vendors/{vendor_id}").text
+    assert "Revoked waiver #1. Late Docs Ltd is now Blocked." in page
+    assert "by analyst@example.com" in page and "Report never came" in page
+    assert fresh_rows(session, Waiver)[0].revoke_reason == "Report never came"
+
+
+def test_revoking_twice_is_explained(web_analyst: WebClient, session, vendor_id):
+    web_analyst.submit(f"/vendors/{vendor_id}/waivers/new", GOOD)
+    web_analyst.submit("/waivers/1/revoke", {})
+    again = web_analyst.submit("/waivers/1/revoke", {"reason": "again"})
+    assert again.status_code == 422
+    assert "This waiver was revoked" in again.text
+    assert fresh_rows(session, Waiver)[0].revoke_reason == ""
+
+
+def test_a_revocation_reason_is_bounded(web_analyst: WebClient, session, vendor_id):
+    web_analyst.submit(f"/vendors/{vendor_id}/waivers/new", GOOD)
+    response = web_analyst.submit("/waivers/1/revoke", {"reason": "x" * 2001})
+    assert response.status_code == 422
+    assert "at most 2000 characters" in _error(response.text, "reason")
+    assert fresh_rows(session, Waiver)[0].revoked_at is None
+
+
+def test_waiver_forms_refuse_readers_and_missing_tokens(
+    web_analyst: WebClient, web_reader: WebClient, session, vendor_id
+):
+    assert web_reader.get(f"/vendors/{vendor_id}/waivers/new").status_code == 403
+    assert web_reader.submit(f"/vendors/{vendor_id}/waivers/new", GOOD).status_code == 403
+    assert web_analyst.post(f"/vendors/{vendor_id}/waivers/new", data=GOOD).status_code == 403
+    assert fresh_count(session, Waiver) == 0
+    web_analyst.submit(f"/vendors/{vendor_id}/waivers/new", GOOD)
+    assert web_reader.get("/waivers/1/revoke").status_code == 403
+    assert web_reader.submit("/waivers/1/revoke", {}).status_code == 403
+    assert web_analyst.post("/waivers/1/revoke", data={}).status_code == 403
+    assert fresh_rows(session, Waiver)[0].revoked_at is None
+    assert web_analyst.get("/waivers/9/revoke").status_code == 404
