@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException
 from app.config import get_settings
 from app.digest.api import router as digest_router
 from app.digest.scheduler import weekly_digest
+from app.documents.api import router as documents_router
 from app.errors import DomainError
 from app.evidence.api import router as evidence_router
 from app.system_api import health
@@ -55,6 +56,7 @@ def create_app() -> FastAPI:
     )
     app.include_router(vendors_router, prefix=API_PREFIX)
     app.include_router(evidence_router, prefix=API_PREFIX)
+    app.include_router(documents_router, prefix=API_PREFIX)
     app.include_router(rules_router, prefix=API_PREFIX)
     app.include_router(digest_router, prefix=API_PREFIX)
     app.include_router(health)

@@ -1,0 +1,1 @@
+"""Evidence documents: PDF upload and download, and field extraction from their text."""

@@ -1,0 +1,104 @@
+"""Evidence documents over the API: upload and download a record's PDF; propose field values
+from a PDF without saving anything.
+
+The two POST routes are `async` and read the multipart body themselves (see upload.py), so the
+size cap holds while the bytes arrive; the database work runs in the thread pool. The SQLite
+write lock taken by the auth look-up is released before the body is read, so a slow upload
+never holds up other writers.
+"""
+
+from fastapi import APIRouter, Request
+from fastapi.responses import FileResponse
+from starlette.concurrency import run_in_threadpool
+
+from app.api_common import READ_ERRORS, WRITE_ERRORS, ErrorBody, EvidenceId, VendorId
+from app.auth.deps import Analyst, Reader
+from app.db import SessionDep
+from app.documents import service
+from app.documents.schemas import DocumentRead, ExtractionRead
+from app.documents.upload import FILE_FIELD, receive_pdf_form
+from app.vendors.service import get_vendor
+
+router = APIRouter(tags=["documents"])
+
+UPLOAD_ERRORS = {
+    **WRITE_ERRORS,
+    413: {"model": ErrorBody, "description": "Larger than VETTED_MAX_UPLOAD_MB"},
+    415: {"model": ErrorBody, "description": "Not a PDF (by its bytes), or not multipart"},
+}
+PDF_FORM = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": [FILE_FIELD],
+                    "properties": {FILE_FIELD: {"type": "string", "format": "binary"}},
+                }
+            }
+        },
+    }
+}
+DOWNLOAD_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Content-Security-Policy": "default-src 'none'; sandbox",
+    "Cache-Control": "private, no-cache",
+}
+
+
+@router.post(
+    "/evidence/{evidence_id}/document",
+    response_model=DocumentRead,
+    responses=UPLOAD_ERRORS,
+    openapi_extra=PDF_FORM,
+)
+async def upload_document(
+    evidence_id: EvidenceId, request: Request, session: SessionDep, principal: Analyst
+) -> DocumentRead:
+    """Attach a PDF (multipart field `file`) to the record, replacing any earlier one."""
+    await run_in_threadpool(service.check_attachable, session=session, evidence_id=evidence_id)
+    await run_in_threadpool(session.commit)  # release the write lock while the bytes arrive
+    async with receive_pdf_form(request) as form:
+        stored = await run_in_threadpool(form.file.promote)
+        evidence = await run_in_threadpool(
+            service.attach_document,
+            session=session,
+            evidence_id=evidence_id,
+            stored=stored,
+            filename=form.filename,
+            actor=principal.name,
+        )
+        await run_in_threadpool(session.commit)
+    return DocumentRead.of(evidence)
+
+
+@router.get(
+    "/evidence/{evidence_id}/document",
+    response_class=FileResponse,
+    responses={**READ_ERRORS, 200: {"content": {"application/pdf": {}}, "description": "The PDF"}},
+)
+def download_document(evidence_id: EvidenceId, session: SessionDep, _: Reader) -> FileResponse:
+    """The record's PDF, as an attachment under its original (sanitised) name."""
+    document = service.get_document(session=session, evidence_id=evidence_id)
+    disposition = service.content_disposition(document.name)
+    headers = {**DOWNLOAD_HEADERS, "Content-Disposition": disposition}
+    return FileResponse(document.path, media_type=document.media_type, headers=headers)
+
+
+@router.post(
+    "/vendors/{vendor_id}/evidence/extract",
+    response_model=ExtractionRead,
+    responses=UPLOAD_ERRORS,
+    openapi_extra=PDF_FORM,
+)
+async def extract_fields(
+    vendor_id: VendorId, request: Request, session: SessionDep, _: Analyst
+) -> ExtractionRead:
+    """Propose the evidence fields a PDF states, each with its page, words and confidence.
+    Saves nothing: the document and the values count only once an analyst saves a record."""
+    await run_in_threadpool(get_vendor, session=session, vendor_id=vendor_id)
+    await run_in_threadpool(session.commit)
+    async with receive_pdf_form(request) as form:
+        extraction = await run_in_threadpool(service.extract_proposals, form.file.path)
+    return ExtractionRead.of(extraction)
