@@ -9,6 +9,7 @@ from sqlmodel import col, select
 
 from app import clock
 from app.auth.roles import Role
+from app.bulk.cli import export_command, import_app
 from app.config import ROOT, get_settings
 from app.db import session_scope
 from app.digest.cli import digest_app
@@ -20,6 +21,8 @@ token_app = typer.Typer(help="API tokens for procurement systems.", no_args_is_h
 app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")
 app.add_typer(digest_app, name="digest")
+app.add_typer(import_app, name="import")
+app.command("export")(export_command)
 
 CLI_ACTOR = "cli"
 DEMO_PASSWORD = "vetted-demo-2026"

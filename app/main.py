@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError, OperationalError
 from starlette.exceptions import HTTPException
 
+from app.bulk.api import router as bulk_router
 from app.config import get_settings
 from app.digest.api import router as digest_router
 from app.digest.scheduler import weekly_digest
@@ -57,6 +58,7 @@ def create_app() -> FastAPI:
     app.include_router(vendors_router, prefix=API_PREFIX)
     app.include_router(evidence_router, prefix=API_PREFIX)
     app.include_router(documents_router, prefix=API_PREFIX)
+    app.include_router(bulk_router, prefix=API_PREFIX)
     app.include_router(rules_router, prefix=API_PREFIX)
     app.include_router(digest_router, prefix=API_PREFIX)
     app.include_router(health)

@@ -1,0 +1,358 @@
+"""Importing vendors from CSV: validate every row with the API's schema, plan what would be
+created or updated, and apply the plan in the caller's transaction — all of it or nothing.
+
+A row updates the vendor with the same name (any case) or domain; columns left out of the
+file leave those fields alone, an empty cell clears an optional field. Every created or
+updated vendor gets an audit entry and its materialised status, evaluated in batches.
+"""
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from types import SimpleNamespace
+
+from pydantic import ValidationError
+from sqlalchemy import insert
+from sqlmodel import Session, col, select
+
+from app import clock
+from app.audit.service import snapshot
+from app.bulk.csvfile import CsvRow, CsvTable
+from app.bulk.exporting import EXPORT_COLUMNS, IMPORT_COLUMNS
+from app.models import AuditEntry, StatusChange, Vendor
+from app.rules.engine import evaluate
+from app.status.service import (
+    batched,
+    build_case,
+    current_policy,
+    evidence_expiry,
+    flag_dict,
+    load_cases,
+    store_assessment,
+)
+from app.vendors.schemas import VendorCreate
+from app.vendors.service import name_key
+
+VENDOR_COLUMNS = IMPORT_COLUMNS
+# The export's status columns are accepted and ignored, so that an export imports back.
+EXPORT_ONLY_COLUMNS = frozenset(EXPORT_COLUMNS) - frozenset(IMPORT_COLUMNS)
+REQUIRED_COLUMNS = ("name", "tier")
+BATCH = 500
+Progress = Callable[[int], None]
+
+
+@dataclass(frozen=True)
+class RowError:
+    """A bad row: its line in the file, the column at fault (when one is) and why."""
+
+    line: int
+    field: str | None
+    reason: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.field + ': ' if self.field else ''}{self.reason}"
+
+
+@dataclass(frozen=True)
+class Planned:
+    """What one good row does: create, update (naming the fields) or nothing."""
+
+    line: int
+    action: str  # create | update | unchanged
+    name: str
+    changes: tuple[str, ...] = ()
+
+
+@dataclass
+class ImportReport:
+    """The outcome of an import or a dry run; `applied` is true only when it was written."""
+
+    rows: int = 0
+    planned: list[Planned] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    ignored_columns: list[str] = field(default_factory=list)
+    dry_run: bool = False
+    applied: bool = False
+
+    def count(self, action: str) -> int:
+        """How many rows plan `action`."""
+        return sum(1 for p in self.planned if p.action == action)
+
+    @property
+    def created(self) -> int:
+        return self.count("create")
+
+    @property
+    def updated(self) -> int:
+        return self.count("update")
+
+    @property
+    def unchanged(self) -> int:
+        return self.count("unchanged")
+
+
+def validation_errors(line: int, exc: ValidationError, skip: str | None = None) -> list[RowError]:
+    """One RowError per pydantic error, naming the column (`skip`: a union's tag in the loc)."""
+    errors = []
+    for error in exc.errors():
+        loc = [str(p) for p in error["loc"] if not isinstance(p, int) and p != skip]
+        message = error["msg"].removeprefix("Value error, ")
+        errors.append(RowError(line=line, field=loc[0] if loc else None, reason=message))
+    return errors
+
+
+def header_errors(
+    table: CsvTable, known: Sequence[str], required: Sequence[str], ignored: frozenset[str]
+) -> tuple[list[RowError], list[str]]:
+    """Problems with the file's shape and columns, and the columns that will be ignored."""
+    errors = [RowError(line, column, reason) for line, column, reason in table.problems]
+    for column in required:
+        if table.columns and column not in table.columns:
+            errors.append(RowError(1, column, "required column is missing"))
+    unknown = [c for c in table.columns if c not in known and c not in ignored]
+    errors += [RowError(1, c, f"unknown column; expected {', '.join(known)}") for c in unknown]
+    return errors, [c for c in table.columns if c in ignored]
+
+
+def split_list(cell: str) -> list[str] | None:
+    """`security; availability` (or commas) → a list; an empty cell → None."""
+    items = [part.strip() for part in cell.replace(",", ";").split(";") if part.strip()]
+    return items or None
+
+
+# --- planning ------------------------------------------------------------------------------
+
+
+@dataclass
+class _Index:
+    """Who exists already, and what the file has claimed so far."""
+
+    by_name: dict[str, int]
+    by_domain: dict[str, int]
+    names: dict[str, int] = field(default_factory=dict)  # name key → line
+    domains: dict[str, int] = field(default_factory=dict)  # domain → line
+    targets: dict[int, int] = field(default_factory=dict)  # vendor id → line
+
+
+def _index(session: Session) -> _Index:
+    rows = session.exec(select(Vendor.id, Vendor.name_key, Vendor.domain)).all()
+    return _Index(
+        by_name={key: vid for vid, key, _ in rows},
+        by_domain={domain: vid for vid, _, domain in rows if domain},
+    )
+
+
+def _vendor_row(row: CsvRow, columns: Sequence[str]) -> VendorCreate | list[RowError]:
+    data: dict = {c: row.values.get(c, "") for c in columns if c in VENDOR_COLUMNS}
+    if "required_tsc" in data:
+        data["required_tsc"] = split_list(data["required_tsc"])
+    try:
+        return VendorCreate.model_validate(data)
+    except ValidationError as exc:
+        return validation_errors(row.line, exc)
+
+
+def _duplicates(line: int, data: VendorCreate, index: _Index) -> list[RowError]:
+    errors = []
+    first = index.names.setdefault(name_key(data.name), line)
+    if first != line:
+        errors.append(RowError(line, "name", f"same name as line {first} (names ignore case)"))
+    if data.domain:
+        first = index.domains.setdefault(data.domain, line)
+        if first != line:
+            errors.append(RowError(line, "domain", f"same domain as line {first}"))
+    return errors
+
+
+def _target(line: int, data: VendorCreate, index: _Index) -> int | None | RowError:
+    by_name = index.by_name.get(name_key(data.name))
+    by_domain = index.by_domain.get(data.domain) if data.domain else None
+    if by_name and by_domain and by_name != by_domain:
+        return RowError(
+            line,
+            "domain",
+            f"the name is vendor #{by_name}'s but the domain is vendor #{by_domain}'s",
+        )
+    target = by_name or by_domain
+    if target is not None:
+        first = index.targets.setdefault(target, line)
+        if first != line:
+            return RowError(line, "name", f"updates the same vendor as line {first}")
+    return target
+
+
+@dataclass
+class VendorPlan:
+    """The report, and for the good rows: what to create and what to change where."""
+
+    report: ImportReport
+    creates: list[VendorCreate] = field(default_factory=list)
+    updates: list[tuple[Vendor, dict]] = field(default_factory=list)
+
+
+def plan_vendors(*, session: Session, table: CsvTable, dry_run: bool) -> VendorPlan:
+    """Validate every row and work out what each one would do; writes nothing."""
+    known = frozenset(VENDOR_COLUMNS)
+    errors, ignored = header_errors(table, VENDOR_COLUMNS, REQUIRED_COLUMNS, EXPORT_ONLY_COLUMNS)
+    plan = VendorPlan(ImportReport(rows=len(table.rows), errors=errors, dry_run=dry_run))
+    plan.report.ignored_columns = ignored
+    if errors:
+        return plan
+    index, targets = _index(session), []
+    for row in table.rows:
+        _plan_row(plan, row, table.columns, index, targets)
+    _plan_updates(session, plan, targets, [c for c in table.columns if c in known])
+    plan.report.planned.sort(key=lambda p: p.line)
+    return plan
+
+
+def _plan_row(plan: VendorPlan, row: CsvRow, columns, index: _Index, targets: list) -> None:
+    data = _vendor_row(row, columns)
+    if isinstance(data, list):
+        plan.report.errors += data
+        return
+    duplicates = _duplicates(row.line, data, index)
+    target = _target(row.line, data, index)
+    if duplicates or isinstance(target, RowError):
+        plan.report.errors += duplicates + ([target] if isinstance(target, RowError) else [])
+    elif target is None:
+        plan.creates.append(data)
+        plan.report.planned.append(Planned(row.line, "create", data.name))
+    else:
+        targets.append((target, row.line, data))
+
+
+def _plan_updates(session: Session, plan: VendorPlan, targets: list, columns: list) -> None:
+    for chunk in batched(targets, BATCH):
+        ids = [target for target, _, _ in chunk]
+        vendors = {v.id: v for v in session.exec(select(Vendor).where(col(Vendor.id).in_(ids)))}
+        for target, line, data in chunk:
+            vendor = vendors[target]
+            changes = {
+                c: getattr(data, c) for c in columns if getattr(data, c) != getattr(vendor, c)
+            }
+            action = "update" if changes else "unchanged"
+            plan.report.planned.append(Planned(line, action, data.name, tuple(changes)))
+            if changes:
+                plan.updates.append((vendor, changes))
+
+
+# --- applying ------------------------------------------------------------------------------
+# New rows go in with ORM bulk INSERTs (executemany, RETURNING the ids in order): building
+# 30,000 SQLModel objects (vendor, status change, audit entry per row) costs seconds.
+
+_VENDOR_COLUMNS = tuple(c.name for c in Vendor.__table__.columns)
+# Write NULLs rather than leaving None keys out: otherwise the ORM groups the rows by which
+# keys are None and sends one INSERT per group, which with optional columns is nearly per row.
+ALL_COLUMNS = {"render_nulls": True}
+
+
+def _jsonable(value: object) -> object:
+    return value.isoformat() if isinstance(value, date | datetime) else value
+
+
+def audit_row(*, actor: str, action: str, vendor_id: int, at: datetime, after: dict) -> dict:
+    """An audit entry as a row for a bulk insert (what `audit.service.record` would add)."""
+    after = {k: _jsonable(v) for k, v in after.items()}
+    return dict(
+        at=at, actor=actor, entity="vendor", entity_id=vendor_id, action=action,
+        vendor_id=vendor_id, before=None, after=after,
+    )  # fmt: skip
+
+
+def _new_vendor(data: VendorCreate, policy, today: date, now: datetime) -> dict:
+    """A vendor row with its first assessment (it has no evidence or waivers yet)."""
+    row = {**data.model_dump(), "name_key": name_key(data.name), "created_at": now}
+    row.update(updated_at=now, version=1)
+    case = build_case(SimpleNamespace(**row), (), ())
+    assessment = evaluate(case, policy, as_of=today)
+    row.update(
+        status=assessment.status,
+        status_on=today,
+        next_review_on=assessment.next_review_on,
+        flags=[flag_dict(f) for f in assessment.flags],
+        evidence_expires_on=evidence_expiry(case, today=today),
+    )
+    return row
+
+
+def _create_batch(session: Session, items: list[VendorCreate], actor: str, today: date) -> None:
+    policy, now = current_policy(), clock.utc_now()
+    rows = [_new_vendor(data, policy, today, now) for data in items]
+    # RETURNING in parameter order makes SQLite insert one row at a time; name_key is unique,
+    # so the ids are matched to the rows by it instead.
+    returning = insert(Vendor).returning(Vendor.id, Vendor.name_key)
+    returned = session.execute(returning, rows, execution_options=ALL_COLUMNS)
+    ids = {key: vendor_id for vendor_id, key in returned}
+    changes, audit = [], []
+    for row in rows:
+        vendor_id = row["id"] = ids[row["name_key"]]
+        changes.append(
+            dict(vendor_id=vendor_id, changed_on=today, changed_at=now, before=None,
+                 after=row["status"])
+        )  # fmt: skip
+        after = {c: row.get(c) for c in _VENDOR_COLUMNS}
+        audit.append(
+            audit_row(actor=actor, action="create", vendor_id=vendor_id, at=now, after=after)
+        )
+    session.execute(insert(StatusChange), changes, execution_options=ALL_COLUMNS)
+    session.execute(insert(AuditEntry), audit, execution_options=ALL_COLUMNS)
+
+
+def _update_batch(
+    session: Session, items: list[tuple[Vendor, dict]], actor: str, today: date
+) -> None:
+    policy, now = current_policy(), clock.utc_now()
+    befores = [snapshot(vendor) for vendor, _ in items]
+    for vendor, changes in items:
+        for name, value in changes.items():
+            setattr(vendor, name, value)
+        vendor.name_key, vendor.updated_at = name_key(vendor.name), now
+        vendor.version += 1
+    vendors = [vendor for vendor, _ in items]
+    cases = load_cases(session=session, vendors=vendors)
+    audit = []
+    for vendor, case, before in zip(vendors, cases, befores, strict=True):
+        assessment = evaluate(case, policy, as_of=today)
+        store_assessment(
+            session=session, vendor=vendor, case=case, assessment=assessment, today=today
+        )
+        entry = audit_row(
+            actor=actor, action="update", vendor_id=vendor.id, at=now, after=snapshot(vendor)
+        )
+        audit.append({**entry, "before": before})
+    session.flush()
+    session.execute(insert(AuditEntry), audit, execution_options=ALL_COLUMNS)
+
+
+def apply_vendors(
+    *, session: Session, plan: VendorPlan, actor: str, today: date, progress: Progress | None
+) -> None:
+    """Write the plan (the caller commits, once): creates, then updates, in batches."""
+    for chunk in batched(plan.creates, BATCH):
+        _create_batch(session, chunk, actor, today)
+        if progress:
+            progress(len(chunk))
+    for chunk in batched(plan.updates, BATCH):
+        _update_batch(session, chunk, actor, today)
+        if progress:
+            progress(len(chunk))
+    plan.report.applied = True
+
+
+def import_vendors(
+    *,
+    session: Session,
+    table: CsvTable,
+    dry_run: bool,
+    actor: str,
+    today: date,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Validate and plan every row; unless it is a dry run or a row is bad, write them all.
+
+    Flushes, never commits: commit once after a report with `applied` true, or roll back."""
+    plan = plan_vendors(session=session, table=table, dry_run=dry_run)
+    if not dry_run and not plan.report.errors:
+        apply_vendors(session=session, plan=plan, actor=actor, today=today, progress=progress)
+    return plan.report

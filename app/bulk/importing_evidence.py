@@ -1,0 +1,238 @@
+"""Importing SOC reports and ISO/IEC 27001 certificates from CSV, keyed by vendor name or
+domain: the same rules as the vendor import (every row validated with the API's schemas,
+bad rows reported with their line, all or nothing).
+
+Evidence is never updated: a row describing a document already on file (same vendor, kind,
+type, period end and auditor; or same certificate number and issue date) is left alone, so
+running an import twice creates nothing the second time.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from pydantic import TypeAdapter, ValidationError
+from sqlmodel import Session, col, select
+
+from app import clock
+from app.audit.service import record, snapshot
+from app.bulk.csvfile import CsvRow, CsvTable
+from app.bulk.importing import (
+    BATCH,
+    ImportReport,
+    Planned,
+    Progress,
+    RowError,
+    header_errors,
+    split_list,
+    validation_errors,
+)
+from app.evidence.schemas import EvidenceCreate, IsoCertificateCreate
+from app.models import Evidence, Vendor
+from app.rules.engine import evaluate
+from app.status.service import batched, current_policy, load_cases, store_assessment
+from app.vendors.service import name_key
+
+IMPORTABLE_KINDS = ("soc2_report", "iso27001_certificate", "soc1_report", "soc3_report")
+EVIDENCE_COLUMNS = (
+    "vendor", "kind", "received_on", "notes",
+    "report_type", "period_start", "period_end", "opinion", "auditor", "issued_on", "tsc",
+    "exceptions_noted", "subservice_orgs", "cuecs", "system",
+    "standard_version", "certificate_number", "certification_body", "accreditation_body",
+    "expires_on", "initial_certification_on", "last_surveillance_on", "scope",
+    "certificate_status",
+)  # fmt: skip
+REQUIRED_COLUMNS = ("vendor", "kind")
+_evidence = TypeAdapter(EvidenceCreate)
+
+
+@dataclass
+class EvidencePlan:
+    """The report, and the records to create with the vendor each belongs to."""
+
+    report: ImportReport
+    creates: list[tuple[int, EvidenceCreate]] = field(default_factory=list)
+    seen: dict[tuple, int] = field(default_factory=dict)  # document key → line (or -id on file)
+
+
+def _subservice(cell: str) -> list[dict] | str:
+    """`AWS: carve_out; Stripe: inclusive` → organisations; a malformed cell → the reason."""
+    orgs = []
+    for item in (part.strip() for part in cell.split(";") if part.strip()):
+        name, sep, method = item.rpartition(":")
+        if not sep or not name.strip():
+            return "write each organisation as 'name: carve_out' or 'name: inclusive', ';' between"
+        orgs.append({"name": name.strip(), "method": method.strip()})
+    return orgs
+
+
+def _row_data(row: CsvRow, line: int) -> dict | list[RowError]:
+    data = {k: v for k, v in row.values.items() if v != "" and k != "vendor"}
+    if data.get("kind") not in IMPORTABLE_KINDS:
+        kinds = ", ".join(IMPORTABLE_KINDS)
+        return [RowError(line, "kind", f"must be one of {kinds}")]
+    if "tsc" in data:
+        data["tsc"] = split_list(data["tsc"])
+    if "subservice_orgs" in data:
+        orgs = _subservice(data["subservice_orgs"])
+        if isinstance(orgs, str):
+            return [RowError(line, "subservice_orgs", orgs)]
+        data["subservice_orgs"] = orgs
+    return data
+
+
+def _validate(row: CsvRow, today: date) -> EvidenceCreate | list[RowError]:
+    data = _row_data(row, row.line)
+    if isinstance(data, list):
+        return data
+    try:
+        evidence = _evidence.validate_python(data)
+    except ValidationError as exc:
+        return validation_errors(row.line, exc, skip=data["kind"])
+    if evidence.received_on is not None and evidence.received_on > today:
+        return [RowError(row.line, "received_on", f"must not be after today ({today})")]
+    return evidence
+
+
+def document_key(vendor_id: int, e: EvidenceCreate | Evidence) -> tuple:
+    """What makes two rows the same document."""
+    if e.kind == "iso27001_certificate":
+        return (vendor_id, e.kind, (e.certificate_number or "").casefold(), e.issued_on)
+    return (vendor_id, e.kind, e.report_type, e.period_end, (e.auditor or "").casefold())
+
+
+def _label(vendor_name: str, e: EvidenceCreate) -> str:
+    if isinstance(e, IsoCertificateCreate):
+        return f"{vendor_name}: ISO 27001 certificate {e.certificate_number}"
+    return f"{vendor_name}: {e.kind.replace('_', ' ')} to {e.period_end.isoformat()}"
+
+
+def _vendors(session: Session) -> tuple[dict[str, tuple[int, str]], dict[str, tuple[int, str]]]:
+    rows = session.exec(select(Vendor.id, Vendor.name, Vendor.name_key, Vendor.domain)).all()
+    by_name = {key: (vid, name) for vid, name, key, _ in rows}
+    by_domain = {domain: (vid, name) for vid, name, _, domain in rows if domain}
+    return by_name, by_domain
+
+
+def _on_file(session: Session, vendor_ids: set[int]) -> dict[tuple, int]:
+    """Keys of the live documents of these vendors, to the record's id."""
+    keys: dict[tuple, int] = {}
+    for chunk in batched(sorted(vendor_ids), BATCH):
+        query = select(Evidence).where(
+            col(Evidence.vendor_id).in_(chunk),
+            col(Evidence.retracted_at).is_(None),
+            col(Evidence.kind).in_(IMPORTABLE_KINDS),
+        )
+        for e in session.exec(query):
+            keys[document_key(e.vendor_id, e)] = e.id
+    return keys
+
+
+def plan_evidence(*, session: Session, table: CsvTable, dry_run: bool, today: date) -> EvidencePlan:
+    """Validate every row and work out what it would create; writes nothing."""
+    errors, _ = header_errors(table, EVIDENCE_COLUMNS, REQUIRED_COLUMNS, frozenset())
+    plan = EvidencePlan(ImportReport(rows=len(table.rows), errors=errors, dry_run=dry_run))
+    if errors:
+        return plan
+    by_name, by_domain = _vendors(session)
+    valid = []
+    for row in table.rows:
+        cell = row.values["vendor"]
+        vendor = by_domain.get(cell.lower()) or by_name.get(name_key(cell))
+        evidence = _validate(row, today)
+        if vendor is None:
+            reason = f"no vendor named {row.values['vendor']!r} or with that domain"
+            plan.report.errors.append(RowError(row.line, "vendor", reason))
+        if isinstance(evidence, list):
+            plan.report.errors += evidence
+        elif vendor is not None:
+            valid.append((row.line, vendor, evidence))
+    _plan_rows(session, plan, valid)
+    return plan
+
+
+def _plan_rows(session: Session, plan: EvidencePlan, valid: Sequence) -> None:
+    on_file = _on_file(session, {vendor[0] for _, vendor, _ in valid})
+    for line, (vendor_id, vendor_name), evidence in valid:
+        key = document_key(vendor_id, evidence)
+        label = _label(vendor_name, evidence)
+        if key in on_file:
+            plan.report.planned.append(
+                Planned(line, "unchanged", f"{label} (on file as evidence #{on_file[key]})")
+            )
+        elif (first := plan.seen.setdefault(key, line)) != line:
+            plan.report.errors.append(RowError(line, None, f"same document as line {first}"))
+        else:
+            plan.creates.append((vendor_id, evidence))
+            plan.report.planned.append(Planned(line, "create", label))
+
+
+def _create_batch(
+    session: Session, items: list[tuple[int, EvidenceCreate]], actor: str, today: date
+) -> None:
+    now = clock.utc_now()
+    rows = [
+        Evidence(
+            **data.model_dump(exclude={"received_on"}),
+            vendor_id=vendor_id,
+            received_on=data.received_on or today,
+            created_at=now,
+            created_by=actor,
+        )
+        for vendor_id, data in items
+    ]
+    session.add_all(rows)
+    session.flush()
+    for row in rows:
+        record(
+            session=session,
+            actor=actor,
+            entity="evidence",
+            entity_id=row.id,
+            action="create",
+            vendor_id=row.vendor_id,
+            after=snapshot(row),
+        )
+    session.flush()
+
+
+def _reevaluate(session: Session, vendor_ids: set[int], today: date) -> None:
+    """Materialise the status of every vendor that received evidence, a batch at a time."""
+    policy = current_policy()
+    for chunk in batched(sorted(vendor_ids), BATCH):
+        vendors = session.exec(select(Vendor).where(col(Vendor.id).in_(chunk))).all()
+        for vendor, case in zip(vendors, load_cases(session=session, vendors=vendors), strict=True):
+            assessment = evaluate(case, policy, as_of=today)
+            store_assessment(
+                session=session, vendor=vendor, case=case, assessment=assessment, today=today
+            )
+        session.flush()
+
+
+def apply_evidence(
+    *, session: Session, plan: EvidencePlan, actor: str, today: date, progress: Progress | None
+) -> None:
+    """Write the plan (the caller commits, once) and re-evaluate the vendors concerned."""
+    for chunk in batched(plan.creates, BATCH):
+        _create_batch(session, chunk, actor, today)
+        if progress:
+            progress(len(chunk))
+    _reevaluate(session, {vendor_id for vendor_id, _ in plan.creates}, today)
+    plan.report.applied = True
+
+
+def import_evidence(
+    *,
+    session: Session,
+    table: CsvTable,
+    dry_run: bool,
+    actor: str,
+    today: date,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Validate and plan every row; unless it is a dry run or a row is bad, write them all.
+    Flushes, never commits: commit once after a report with `applied` true, or roll back."""
+    plan = plan_evidence(session=session, table=table, dry_run=dry_run, today=today)
+    if not dry_run and not plan.report.errors:
+        apply_evidence(session=session, plan=plan, actor=actor, today=today, progress=progress)
+    return plan.report
