@@ -199,6 +199,26 @@ def evaluate(as_of: AsOf = None) -> None:
             )
 
 
+@app.command()
+def refresh(
+    as_of: AsOf = None,
+    force: Annotated[
+        bool, typer.Option(help="Run even if a process has already done this day's pass")
+    ] = False,
+) -> None:
+    """Re-evaluate the vendors whose stored status has lapsed: the daily pass, for cron."""
+    from app.status.daily import claimed_by, run_daily
+
+    day = _as_of(as_of)
+    processed = run_daily(day=day, force=force)
+    if processed is None:
+        run = claimed_by(day)
+        who = run.claimed_by if run else "another process"
+        typer.echo(f"the pass for {day} was already run by {who}; --force runs it again")
+        return
+    typer.echo(f"re-evaluated {processed} vendors whose stored status had lapsed on {day}")
+
+
 def _flag_label(flag) -> str:
     label = f"{flag.code}({flag.severity})"
     return label + "[waived]" if flag.waived else label

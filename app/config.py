@@ -25,6 +25,7 @@ class Settings(BaseSettings):
     upload_dir: Path = Path("./uploads")
     max_upload_mb: int = Field(default=25, ge=1)
     db_pool_size: int = Field(default=10, ge=1)
+    daily_refresh: bool = True  # `vetted serve` re-evaluates lapsed statuses once a day
 
     smtp_host: str | None = None
     smtp_port: int = 25

@@ -1,5 +1,8 @@
 """create_app(): the routers, static files and the exception handlers."""
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import (
     http_exception_handler,
@@ -17,6 +20,7 @@ from app.digest.scheduler import weekly_digest
 from app.documents.api import router as documents_router
 from app.errors import DomainError
 from app.evidence.api import router as evidence_router
+from app.status.daily import daily_refresh
 from app.system_api import health
 from app.system_api import router as rules_router
 from app.vendors.api import router as vendors_router
@@ -45,6 +49,13 @@ async def _database_busy(request: Request, exc: OperationalError) -> JSONRespons
     )
 
 
+@asynccontextmanager
+async def _background_jobs(app: FastAPI) -> AsyncIterator[None]:
+    """Beside the server: the weekly digest and the daily pass over lapsed statuses."""
+    async with weekly_digest(app), daily_refresh(app):
+        yield
+
+
 def create_app() -> FastAPI:
     """The Vetted application."""
     get_settings()  # fail fast on bad settings (a placeholder secret in production)
@@ -53,7 +64,7 @@ def create_app() -> FastAPI:
         version="1.0.0",
         description="Vendor due-diligence tracker: vendors, their security evidence, "
         "and whether you may sign or renew with them.",
-        lifespan=weekly_digest,
+        lifespan=_background_jobs,
     )
     app.include_router(vendors_router, prefix=API_PREFIX)
     app.include_router(evidence_router, prefix=API_PREFIX)

@@ -37,6 +37,7 @@ def _reset_postgres(url: str) -> None:
 def use_database(url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """Point the settings and the engine at `url` for this test."""
     monkeypatch.setenv("VETTED_DATABASE_URL", url)
+    monkeypatch.setenv("VETTED_DAILY_REFRESH", "false")  # tests/scale turns the pass on
     config.get_settings.cache_clear()
     db.get_engine.cache_clear()
 

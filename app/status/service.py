@@ -204,15 +204,25 @@ def any_due(*, session: Session, today: date) -> bool:
     return session.exec(select(Vendor.id).where(due_filter(today)).limit(1)).first() is not None
 
 
+def refresh_some(*, session: Session, today: date, limit: int = 500) -> int:
+    """Re-evaluate up to `limit` lapsed vendors; returns how many.
+
+    The rows are locked in id order (PostgreSQL), so a concurrent refresher waits, then
+    finds them no longer due: each lapse is re-evaluated once, and readers never see it twice.
+    """
+    query = select(Vendor).where(due_filter(today)).order_by(col(Vendor.id)).limit(limit)
+    vendors = session.exec(query.with_for_update()).all()
+    if vendors:
+        _refresh_batch(session=session, vendors=vendors, today=today)
+    return len(vendors)
+
+
 def refresh_due(*, session: Session, today: date, batch: int = 500) -> int:
     """Re-evaluate every vendor whose stored assessment has lapsed; returns how many."""
     refreshed = 0
-    while True:
-        vendors = session.exec(select(Vendor).where(due_filter(today)).limit(batch)).all()
-        if not vendors:
-            return refreshed
-        _refresh_batch(session=session, vendors=vendors, today=today)
-        refreshed += len(vendors)
+    while done := refresh_some(session=session, today=today, limit=batch):
+        refreshed += done
+    return refreshed
 
 
 def refresh_lapsed(*, session: Session, today: date) -> None:
