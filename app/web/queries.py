@@ -25,7 +25,7 @@ SORTS = {
         "Next review, soonest first",
         (col(Vendor.next_review_on).asc().nulls_last(), col(Vendor.name_key)),
     ),
-    "updated": ("Recently changed", (col(Vendor.updated_at).desc(), col(Vendor.id).desc())),
+    "added": ("Recently added", (col(Vendor.id).desc(),)),  # the primary key: no sort needed
 }
 
 
@@ -60,9 +60,9 @@ def status_counts(*, session: Session) -> dict[str, int]:
 
 
 def vendors_with_status(*, session: Session, status: str, limit: int) -> list[Vendor]:
-    """The first `limit` vendors with `status`, by name."""
-    query = select(Vendor).where(Vendor.status == status).order_by(col(Vendor.name_key))
-    return list(session.exec(query.limit(limit)))
+    """The first `limit` vendors with `status`, critical tier first, then by name."""
+    query = select(Vendor).where(Vendor.status == status)
+    return list(session.exec(query.order_by(_TIER_RANK, col(Vendor.name_key)).limit(limit)))
 
 
 def expiring(*, session: Session, today: date, days: int, limit: int) -> list[Vendor]:

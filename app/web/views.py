@@ -24,7 +24,10 @@ HEADLINES = {
     "conditional": "Conditional: close these gaps, or record the accepted risk as a waiver, "
     "before you sign or renew with {name}.",
     "approved": "Approved: nothing stands in the way of signing or renewing with {name}.",
+    "approved_waived": "Approved with accepted risk: you may sign or renew with {name} while "
+    "the waivers below run.",
 }
+COUNTING = ("block", "high")  # the severities that decide the status
 VENDOR_FIELDS = (
     "name",
     "domain",
@@ -62,9 +65,11 @@ def banner(status: StatusRead, name: str) -> Banner:
         (s for s in ("block", "high", "medium") if any(f.severity == s for f in unwaived)), None
     )
     steps = (next_step(f.message) for f in unwaived if f.severity == severity)
+    accepted = any(f.waived and f.severity in COUNTING for f in status.flags)
+    key = "approved_waived" if status.status == "approved" and accepted else status.status
     return Banner(
         status=status.status,
-        headline=HEADLINES[status.status].format(name=name),
+        headline=HEADLINES[key].format(name=name),
         severity=severity,
         actions=tuple(dict.fromkeys(steps)),
     )
@@ -180,6 +185,11 @@ class VendorView:
     evidence: list[EvidenceRow]
     waivers: list[tuple[Waiver, str]]
     history: list[HistoryRow]
+
+    @property
+    def accepted_risks(self) -> list[FlagView]:
+        """Waived flags that would otherwise decide the status."""
+        return [v for v in self.flags if v.flag.waived and v.flag.severity in COUNTING]
 
 
 def _flag_views(

@@ -81,7 +81,7 @@ def test_analyst_onboards_a_vendor_and_reads_the_flags(page: Page, live_server: 
     page.screenshot(path=artifacts / "vendor-approved.png", full_page=True)
 
 
-def test_analyst_grants_a_waiver(page: Page, live_server: str):
+def test_analyst_grants_a_waiver(page: Page, live_server: str, artifacts):
     make_user(ANALYST, "analyst")
     log_in(page, live_server)
     create_vendor(page, "Late Docs Ltd", "high")
@@ -90,9 +90,11 @@ def test_analyst_grants_a_waiver(page: Page, live_server: str):
     page.get_by_label("Why the risk is accepted").fill("Signed before onboarding; report due Q3")
     page.get_by_label("Approved by").fill("Morgan Lee, CISO")
     page.get_by_label("Ends on").fill("2026-09-30")
+    page.screenshot(path=artifacts / "waiver-form.png", full_page=True)
     page.get_by_role("button", name="Grant the waiver").click()
     expect(page.locator(".notice")).to_contain_text("Late Docs Ltd is now Approved")
     expect(page.locator(".flag.waived")).to_contain_text("Waived by waiver #")
+    page.screenshot(path=artifacts / "vendor-waived.png", full_page=True)
 
 
 def test_type_one_hides_the_period_start(page: Page, live_server: str):
@@ -116,6 +118,7 @@ def test_dashboard_and_vendor_page_with_the_demo_data(
     page.screenshot(path=artifacts / "dashboard.png", full_page=True)
     page.get_by_role("link", name=re.compile("See the blocked vendors")).click()
     expect(page.locator("table.vendors")).to_contain_text("Acme Cloud Hosting")
+    page.screenshot(path=artifacts / "vendor-list.png", full_page=True)
     page.get_by_role("link", name="Acme Cloud Hosting").click()
     expect(page.locator(".banner")).to_contain_text("an ISO 27001 certificate does not replace it")
     page.screenshot(path=artifacts / "vendor-page.png", full_page=True)
@@ -124,3 +127,39 @@ def test_dashboard_and_vendor_page_with_the_demo_data(
     page.goto(live_server + "/")
     page.screenshot(path=artifacts / "dashboard-phone.png", full_page=True)
     assert TEST_TODAY.isoformat() in page.content()
+
+
+def test_the_pages_work_by_keyboard(page: Page, live_server: str):
+    make_user(ANALYST, "analyst")
+    page.goto(live_server + "/login")
+    expect(page.get_by_label("E-mail address")).to_be_focused()  # autofocus
+    page.keyboard.type(ANALYST)
+    page.keyboard.press("Tab")
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="Skip to the content")).to_be_focused()
+    for _ in range(3):
+        page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="Vendors", exact=True)).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Vendors")).to_be_visible()
+
+
+def test_the_forms_work_without_javascript(browser, live_server: str):
+    make_user(ANALYST, "analyst")
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    log_in(page, live_server)
+    create_vendor(page, "No Script Co", "high")
+    page.get_by_role("link", name="SOC 2 report").click()
+    page.get_by_role("radio", name="Type I", exact=True).check()
+    expect(page.locator("#period_start")).to_be_hidden()  # CSS alone hides it
+    page.locator("#period_end").fill("2026-03-31")
+    page.get_by_label("Auditor's opinion").select_option("unqualified")
+    page.get_by_label("Auditor (the CPA firm)").fill("Hale & Moss LLP")
+    page.get_by_role("button", name="Log the report").click()
+    expect(page.locator(".notice")).to_contain_text("No Script Co is now Conditional")
+    expect(page.locator(".banner")).to_contain_text("Ask for a SOC 2 Type II report.")
+    context.close()

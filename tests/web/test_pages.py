@@ -31,7 +31,7 @@ def _report_ending(end: str) -> dict:
 def _text(html: str) -> str:
     """The page's words, tags removed and spaces collapsed."""
     text = " ".join(re.sub(r"<[^>]+>", " ", html).split())
-    return re.sub(r" ([,.:])", r"\1", text)
+    return re.sub(r" ([,.:;])", r"\1", text)
 
 
 @pytest.fixture
@@ -183,7 +183,11 @@ def test_vendor_page_shows_waivers_and_the_waived_flag(web_reader: WebClient, an
     vendor = _vendor(analyst, name="Waived Co", tier="high")
     analyst.post(f"/api/v1/vendors/{vendor['id']}/waivers", json=waiver_body())
     text = _text(web_reader.get(f"/vendors/{vendor['id']}").text)
-    assert "Approved: nothing stands in the way" in text
+    assert "Approved with accepted risk: you may sign or renew with Waived Co" in text
+    assert (
+        "Accepted risks: Required evidence missing, by waiver #1 until 2026-09-01 (in 78 days); "
+        "then it counts again." in text
+    )
     assert "Blocking Waived Required evidence missing EVIDENCE_MISSING" in text
     assert "Waived by waiver #1, approved by Morgan Lee, until 2026-09-01 (in 78 days)" in text
     assert "#1 approved by Morgan Lee Required evidence missing" in text and "In force" in text
