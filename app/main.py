@@ -17,6 +17,7 @@ from app.bulk.api import router as bulk_router
 from app.config import get_settings
 from app.digest.api import router as digest_router
 from app.digest.scheduler import weekly_digest
+from app.digest.web import router as digest_web_router
 from app.documents.api import router as documents_router
 from app.errors import DomainError
 from app.evidence.api import router as evidence_router
@@ -74,6 +75,7 @@ def create_app() -> FastAPI:
     app.include_router(digest_router, prefix=API_PREFIX)
     app.include_router(health)
     install_web(app)
+    app.include_router(digest_web_router)
     # HTML error pages for the browser, JSON for /api/v1 (web_or picks by path).
     app.add_exception_handler(DomainError, web_or(_domain_error))
     app.add_exception_handler(IntegrityError, web_or(_integrity_error))
