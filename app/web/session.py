@@ -11,8 +11,10 @@ from typing import Any
 
 import anyio
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+from sqlalchemy.exc import OperationalError
 from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
+from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.auth.roles import Role
@@ -26,6 +28,9 @@ MAX_AGE_SECONDS = 12 * 3600  # a working day; then log in again
 SALT = "vetted.web-session"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
+BUSY = PlainTextResponse(
+    "The database is busy or unavailable; retry shortly.", 503, headers={"Retry-After": "1"}
+)
 
 
 def _serializer() -> URLSafeTimedSerializer:
@@ -149,7 +154,11 @@ class WebSessionMiddleware:
         state = scope.setdefault("state", {})
         state["web_session"] = web
         if web.user_id is not None:
-            principal = await anyio.to_thread.run_sync(principal_for_session, web)
+            try:
+                principal = await anyio.to_thread.run_sync(principal_for_session, web)
+            except OperationalError:  # outside the app's handlers: answer here, not with a 500
+                await BUSY(scope, receive, send)
+                return
             if principal is not None and _may_use_api(request, web):
                 state["principal"] = principal
         secure = scope.get("scheme") == "https"

@@ -16,6 +16,12 @@ from app.web import labels
 from app.web.session import CSRF_FIELD, web_session
 
 templates = Jinja2Templates(directory=str(ROOT / "templates"))
+PAGE_HEADERS = {
+    "Cache-Control": "no-store",
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
 
 
 def _span(days: int) -> str:
@@ -77,9 +83,9 @@ templates.env.globals["labels"] = labels
 def render(
     request: Request, name: str, context: dict[str, Any], status_code: int = 200
 ) -> HTMLResponse:
-    """A page; never cached, as it shows one user's data and a CSRF token."""
+    """A page; never cached (one user's data and a CSRF token), never framed."""
     response = templates.TemplateResponse(request, name, context, status_code=status_code)
-    response.headers["Cache-Control"] = "no-store"
+    response.headers.update(PAGE_HEADERS)
     return response
 
 

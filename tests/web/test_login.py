@@ -2,6 +2,7 @@
 
 import pytest
 from factories import vendor_body
+from sqlalchemy.exc import OperationalError
 from sqlmodel import select
 from web.support import PASSWORD, WebClient, csrf_of, make_user
 
@@ -168,3 +169,18 @@ def test_browser_errors_are_html_pages(web_analyst: WebClient):
         assert response.status_code == 404, url
         assert response.headers["content-type"].startswith("text/html")
         assert "Not found" in response.text
+
+
+def test_a_database_outage_while_reading_the_session_is_a_503(web_analyst: WebClient, monkeypatch):
+    def unavailable(web):
+        raise OperationalError("SELECT", {}, Exception("connection refused"))
+
+    monkeypatch.setattr("app.web.session.principal_for_session", unavailable)
+    response = web_analyst.get("/")
+    assert (response.status_code, response.headers["retry-after"]) == (503, "1")
+
+
+def test_pages_may_not_be_framed(web: WebClient):
+    headers = web.get("/login").headers
+    assert headers["x-frame-options"] == "DENY"
+    assert headers["x-content-type-options"] == "nosniff"
