@@ -81,6 +81,12 @@ def rule_title(code: str) -> str:
     return rule.title if rule else code
 
 
+def rule_explanation(code: str) -> str:
+    """Why a rule exists, in the catalogue's words."""
+    rule = RULES_BY_CODE.get(code)
+    return rule.explanation if rule else ""
+
+
 def evidence_title(kind: str, report_type: str | None = None, edition: str | None = None) -> str:
     """`SOC 2 Type II report`, `ISO/IEC 27001:2022 certificate`, `Bridge letter`."""
     if kind == "iso27001_certificate":

@@ -118,6 +118,7 @@ class FlagView:
 
     flag: FlagRead
     title: str
+    explanation: str  # the rule's, from the catalogue
     evidence: EvidenceRow | None
     waiver: Waiver | None
 
@@ -201,6 +202,7 @@ def _flag_views(
         FlagView(
             flag=f,
             title=labels.rule_title(f.code),
+            explanation=labels.rule_explanation(f.code),
             evidence=by_id.get(f.evidence_id) if f.evidence_id is not None else None,
             waiver=waiver_by_id.get(f.waiver_id) if f.waiver_id is not None else None,
         )

@@ -249,3 +249,23 @@ def test_pages_are_not_cached(web_reader: WebClient):
 def test_static_files_are_served(web: WebClient):
     assert web.get("/static/vetted.css").status_code == 200
     assert "<script" not in web.get("/static/vetted.js").text
+
+
+def test_each_flag_explains_its_rule(web_reader: WebClient, three_vendors):
+    page = web_reader.get(f"/vendors/{three_vendors['blocked']['id']}").text
+    why = page.split('<details class="why"><summary>Why this rule</summary><p>')[1]
+    assert why.startswith("A SOC 2 report is required but only an ISO/IEC 27001 certificate")
+    assert "ISO 27001 certifies a management system" in why.split("</p>")[0]
+
+
+def test_what_users_typed_is_escaped(web_reader: WebClient, analyst):
+    vendor = _vendor(analyst, name="<script>alert(1)</script>", services="<b>bold</b>")
+    page = web_reader.get(f"/vendors/{vendor['id']}").text
+    assert "<script>alert(1)</script>" not in page and "<b>bold</b>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "&lt;script&gt;" in web_reader.get("/vendors").text
+
+
+def test_the_web_pages_are_not_in_the_api_schema(web: WebClient):
+    paths = web.get("/openapi.json").json()["paths"]
+    assert all(path.startswith("/api/") or path in ("/healthz", "/readyz") for path in paths)
