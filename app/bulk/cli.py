@@ -19,6 +19,7 @@ from app.bulk.importing import ImportReport, apply_vendors, plan_vendors
 from app.bulk.importing_evidence import apply_evidence, plan_evidence
 from app.config import get_settings
 from app.db import session_scope
+from app.errors import Conflict
 from app.models import Vendor
 
 CLI_ACTOR = "cli"
@@ -76,8 +77,9 @@ def _run(
             report = plan.report
             if not dry_run and not report.errors:
                 _apply_with_bar(session, plan, apply_fn, today)
-    except IntegrityError as exc:
-        typer.secho(f"nothing imported: a concurrent change conflicts ({exc.orig})", err=True)
+    except (IntegrityError, Conflict) as exc:
+        detail = exc.orig if isinstance(exc, IntegrityError) else exc.detail
+        typer.secho(f"nothing imported: a concurrent change conflicts ({detail})", err=True)
         raise typer.Exit(code=1) from exc
     _print_report(report, show)
     typer.secho(_summary(report, time.perf_counter() - started), err=bool(report.errors))

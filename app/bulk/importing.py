@@ -12,24 +12,27 @@ from datetime import date, datetime
 from types import SimpleNamespace
 
 from pydantic import ValidationError
-from sqlalchemy import insert
-from sqlmodel import Session, col, select
+from sqlalchemy import bindparam, update
+from sqlalchemy import select as core_select
+from sqlmodel import Session, select
 
 from app import clock
-from app.audit.service import snapshot
 from app.bulk.csvfile import CsvRow, CsvTable
 from app.bulk.exporting import EXPORT_COLUMNS, IMPORT_COLUMNS
+from app.bulk.writes import (
+    audit_row,
+    columns_of,
+    insert_rows,
+    jsonable,
+    next_ids,
+    reevaluate,
+    status_change,
+    status_columns,
+)
+from app.errors import Conflict
 from app.models import AuditEntry, StatusChange, Vendor
 from app.rules.engine import evaluate
-from app.status.service import (
-    batched,
-    build_case,
-    current_policy,
-    evidence_expiry,
-    flag_dict,
-    load_cases,
-    store_assessment,
-)
+from app.status.service import batched, build_case, current_policy
 from app.vendors.schemas import VendorCreate
 from app.vendors.service import name_key
 
@@ -38,6 +41,7 @@ VENDOR_COLUMNS = IMPORT_COLUMNS
 EXPORT_ONLY_COLUMNS = frozenset(EXPORT_COLUMNS) - frozenset(IMPORT_COLUMNS)
 REQUIRED_COLUMNS = ("name", "tier")
 BATCH = 500
+_VENDORS = Vendor.__table__
 Progress = Callable[[int], None]
 
 
@@ -187,7 +191,7 @@ class VendorPlan:
 
     report: ImportReport
     creates: list[VendorCreate] = field(default_factory=list)
-    updates: list[tuple[Vendor, dict]] = field(default_factory=list)
+    updates: list[tuple[dict, dict]] = field(default_factory=list)  # (row as read, changes)
 
 
 def plan_vendors(*, session: Session, table: CsvTable, dry_run: bool) -> VendorPlan:
@@ -222,15 +226,17 @@ def _plan_row(plan: VendorPlan, row: CsvRow, columns, index: _Index, targets: li
         targets.append((target, row.line, data))
 
 
+def _rows_by_id(session: Session, ids: list[int]) -> dict[int, dict]:
+    query = core_select(_VENDORS).where(_VENDORS.c.id.in_(ids))
+    return {row.id: row._asdict() for row in session.connection().execute(query)}
+
+
 def _plan_updates(session: Session, plan: VendorPlan, targets: list, columns: list) -> None:
     for chunk in batched(targets, BATCH):
-        ids = [target for target, _, _ in chunk]
-        vendors = {v.id: v for v in session.exec(select(Vendor).where(col(Vendor.id).in_(ids)))}
+        vendors = _rows_by_id(session, [target for target, _, _ in chunk])
         for target, line, data in chunk:
             vendor = vendors[target]
-            changes = {
-                c: getattr(data, c) for c in columns if getattr(data, c) != getattr(vendor, c)
-            }
+            changes = {c: getattr(data, c) for c in columns if getattr(data, c) != vendor[c]}
             action = "update" if changes else "unchanged"
             plan.report.planned.append(Planned(line, action, data.name, tuple(changes)))
             if changes:
@@ -238,26 +244,8 @@ def _plan_updates(session: Session, plan: VendorPlan, targets: list, columns: li
 
 
 # --- applying ------------------------------------------------------------------------------
-# New rows go in with ORM bulk INSERTs (executemany, RETURNING the ids in order): building
-# 30,000 SQLModel objects (vendor, status change, audit entry per row) costs seconds.
 
-_VENDOR_COLUMNS = tuple(c.name for c in Vendor.__table__.columns)
-# Write NULLs rather than leaving None keys out: otherwise the ORM groups the rows by which
-# keys are None and sends one INSERT per group, which with optional columns is nearly per row.
-ALL_COLUMNS = {"render_nulls": True}
-
-
-def _jsonable(value: object) -> object:
-    return value.isoformat() if isinstance(value, date | datetime) else value
-
-
-def audit_row(*, actor: str, action: str, vendor_id: int, at: datetime, after: dict) -> dict:
-    """An audit entry as a row for a bulk insert (what `audit.service.record` would add)."""
-    after = {k: _jsonable(v) for k, v in after.items()}
-    return dict(
-        at=at, actor=actor, entity="vendor", entity_id=vendor_id, action=action,
-        vendor_id=vendor_id, before=None, after=after,
-    )  # fmt: skip
+_VENDOR_COLUMNS = columns_of(Vendor)
 
 
 def _new_vendor(data: VendorCreate, policy, today: date, now: datetime) -> dict:
@@ -265,64 +253,67 @@ def _new_vendor(data: VendorCreate, policy, today: date, now: datetime) -> dict:
     row = {**data.model_dump(), "name_key": name_key(data.name), "created_at": now}
     row.update(updated_at=now, version=1)
     case = build_case(SimpleNamespace(**row), (), ())
-    assessment = evaluate(case, policy, as_of=today)
-    row.update(
-        status=assessment.status,
-        status_on=today,
-        next_review_on=assessment.next_review_on,
-        flags=[flag_dict(f) for f in assessment.flags],
-        evidence_expires_on=evidence_expiry(case, today=today),
-    )
+    row.update(status_columns(case, evaluate(case, policy, as_of=today), today))
     return row
 
 
 def _create_batch(session: Session, items: list[VendorCreate], actor: str, today: date) -> None:
     policy, now = current_policy(), clock.utc_now()
     rows = [_new_vendor(data, policy, today, now) for data in items]
-    # RETURNING in parameter order makes SQLite insert one row at a time; name_key is unique,
-    # so the ids are matched to the rows by it instead.
-    returning = insert(Vendor).returning(Vendor.id, Vendor.name_key)
-    returned = session.execute(returning, rows, execution_options=ALL_COLUMNS)
-    ids = {key: vendor_id for vendor_id, key in returned}
     changes, audit = [], []
-    for row in rows:
-        vendor_id = row["id"] = ids[row["name_key"]]
-        changes.append(
-            dict(vendor_id=vendor_id, changed_on=today, changed_at=now, before=None,
-                 after=row["status"])
-        )  # fmt: skip
+    for row, vendor_id in zip(rows, next_ids(session, Vendor, len(rows)), strict=True):
+        row["id"] = vendor_id
+        changes.append(status_change(vendor_id, None, row["status"], today, now))
         after = {c: row.get(c) for c in _VENDOR_COLUMNS}
-        audit.append(
-            audit_row(actor=actor, action="create", vendor_id=vendor_id, at=now, after=after)
-        )
-    session.execute(insert(StatusChange), changes, execution_options=ALL_COLUMNS)
-    session.execute(insert(AuditEntry), audit, execution_options=ALL_COLUMNS)
+        audit.append(_audit("create", actor, now, after))
+    insert_rows(session, Vendor, rows)
+    insert_rows(session, StatusChange, changes)
+    insert_rows(session, AuditEntry, audit)
+
+
+def _audit(action: str, actor: str, now: datetime, after: dict, before: dict | None = None):
+    vendor_id = after["id"]
+    return audit_row(
+        entity="vendor", entity_id=vendor_id, vendor_id=vendor_id, action=action, actor=actor,
+        at=now, after=after, before=before,
+    )  # fmt: skip
+
+
+def _write_changes(session: Session, items: list[tuple[dict, dict]], now: datetime) -> None:
+    """The changes as the vendor service applies them (new name key, version bump), each
+    guarded by the version read while planning."""
+    params = [
+        {**changes, "name_key": name_key(changes.get("name", before["name"])), "updated_at": now,
+         "version": before["version"] + 1, "vendor_id": before["id"], "read": before["version"]}
+        for before, changes in items
+    ]  # fmt: skip
+    statement = update(_VENDORS).where(
+        _VENDORS.c.id == bindparam("vendor_id"), _VENDORS.c.version == bindparam("read")
+    )
+    for group in _same_columns(params):
+        if session.connection().execute(statement, group).rowcount != len(group):
+            raise Conflict("a vendor changed while the file was imported; import it again")
 
 
 def _update_batch(
-    session: Session, items: list[tuple[Vendor, dict]], actor: str, today: date
+    session: Session, items: list[tuple[dict, dict]], actor: str, today: date
 ) -> None:
-    policy, now = current_policy(), clock.utc_now()
-    befores = [snapshot(vendor) for vendor, _ in items]
-    for vendor, changes in items:
-        for name, value in changes.items():
-            setattr(vendor, name, value)
-        vendor.name_key, vendor.updated_at = name_key(vendor.name), now
-        vendor.version += 1
-    vendors = [vendor for vendor, _ in items]
-    cases = load_cases(session=session, vendors=vendors)
-    audit = []
-    for vendor, case, before in zip(vendors, cases, befores, strict=True):
-        assessment = evaluate(case, policy, as_of=today)
-        store_assessment(
-            session=session, vendor=vendor, case=case, assessment=assessment, today=today
-        )
-        entry = audit_row(
-            actor=actor, action="update", vendor_id=vendor.id, at=now, after=snapshot(vendor)
-        )
-        audit.append({**entry, "before": before})
-    session.flush()
-    session.execute(insert(AuditEntry), audit, execution_options=ALL_COLUMNS)
+    """Change, re-evaluate and audit a batch of vendors (values before and after)."""
+    now = clock.utc_now()
+    _write_changes(session, items, now)
+    ids = [before["id"] for before, _ in items]
+    reevaluate(session, ids, today, now)
+    after = _rows_by_id(session, ids)
+    audit = [_audit("update", actor, now, after[b["id"]], jsonable(b)) for b, _ in items]
+    insert_rows(session, AuditEntry, audit)
+
+
+def _same_columns(params: list[dict]) -> list[list[dict]]:
+    """Parameter sets grouped by the columns they set (one executemany per group)."""
+    groups: dict[tuple, list[dict]] = {}
+    for p in params:
+        groups.setdefault(tuple(sorted(p)), []).append(p)
+    return list(groups.values())
 
 
 def apply_vendors(

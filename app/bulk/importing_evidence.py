@@ -15,7 +15,6 @@ from pydantic import TypeAdapter, ValidationError
 from sqlmodel import Session, col, select
 
 from app import clock
-from app.audit.service import record, snapshot
 from app.bulk.csvfile import CsvRow, CsvTable
 from app.bulk.importing import (
     BATCH,
@@ -27,10 +26,10 @@ from app.bulk.importing import (
     split_list,
     validation_errors,
 )
+from app.bulk.writes import audit_row, columns_of, insert_rows, next_ids, reevaluate
 from app.evidence.schemas import EvidenceCreate, IsoCertificateCreate
-from app.models import Evidence, Vendor
-from app.rules.engine import evaluate
-from app.status.service import batched, current_policy, load_cases, store_assessment
+from app.models import AuditEntry, Evidence, Vendor
+from app.status.service import batched
 from app.vendors.service import name_key
 
 IMPORTABLE_KINDS = ("soc2_report", "iso27001_certificate", "soc1_report", "soc3_report")
@@ -167,46 +166,39 @@ def _plan_rows(session: Session, plan: EvidencePlan, valid: Sequence) -> None:
             plan.report.planned.append(Planned(line, "create", label))
 
 
+_EVIDENCE_COLUMNS = columns_of(Evidence)
+
+
+def _evidence_row(vendor_id: int, data: EvidenceCreate, actor: str, today: date, now) -> dict:
+    """The evidence row `create_evidence` would add, every column present."""
+    row = dict.fromkeys(_EVIDENCE_COLUMNS)
+    row.update(data.model_dump(exclude={"received_on"}))
+    row.update(vendor_id=vendor_id, received_on=data.received_on or today)
+    row.update(created_at=now, created_by=actor)
+    return row
+
+
 def _create_batch(
     session: Session, items: list[tuple[int, EvidenceCreate]], actor: str, today: date
 ) -> None:
     now = clock.utc_now()
-    rows = [
-        Evidence(
-            **data.model_dump(exclude={"received_on"}),
-            vendor_id=vendor_id,
-            received_on=data.received_on or today,
-            created_at=now,
-            created_by=actor,
+    rows = [_evidence_row(vendor_id, data, actor, today, now) for vendor_id, data in items]
+    audit = []
+    for row, evidence_id in zip(rows, next_ids(session, Evidence, len(rows)), strict=True):
+        row["id"] = evidence_id
+        audit.append(
+            audit_row(
+                entity="evidence",
+                entity_id=evidence_id,
+                vendor_id=row["vendor_id"],
+                action="create",
+                actor=actor,
+                at=now,
+                after=row,
+            )  # fmt: skip
         )
-        for vendor_id, data in items
-    ]
-    session.add_all(rows)
-    session.flush()
-    for row in rows:
-        record(
-            session=session,
-            actor=actor,
-            entity="evidence",
-            entity_id=row.id,
-            action="create",
-            vendor_id=row.vendor_id,
-            after=snapshot(row),
-        )
-    session.flush()
-
-
-def _reevaluate(session: Session, vendor_ids: set[int], today: date) -> None:
-    """Materialise the status of every vendor that received evidence, a batch at a time."""
-    policy = current_policy()
-    for chunk in batched(sorted(vendor_ids), BATCH):
-        vendors = session.exec(select(Vendor).where(col(Vendor.id).in_(chunk))).all()
-        for vendor, case in zip(vendors, load_cases(session=session, vendors=vendors), strict=True):
-            assessment = evaluate(case, policy, as_of=today)
-            store_assessment(
-                session=session, vendor=vendor, case=case, assessment=assessment, today=today
-            )
-        session.flush()
+    insert_rows(session, Evidence, rows)
+    insert_rows(session, AuditEntry, audit)
 
 
 def apply_evidence(
@@ -217,7 +209,9 @@ def apply_evidence(
         _create_batch(session, chunk, actor, today)
         if progress:
             progress(len(chunk))
-    _reevaluate(session, {vendor_id for vendor_id, _ in plan.creates}, today)
+    now = clock.utc_now()
+    for chunk in batched(sorted({vendor_id for vendor_id, _ in plan.creates}), BATCH):
+        reevaluate(session, chunk, today, now)
     plan.report.applied = True
 
 

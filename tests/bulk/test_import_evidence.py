@@ -130,3 +130,19 @@ def test_a_dry_run_writes_nothing(vendors, session):
     assert [(p.line, p.action) for p in report.planned] == [(2, "create")]
     assert count(session, Evidence) == 0
     assert [v.status for v in rows(session, Vendor)] == ["blocked", "blocked"]
+
+
+def test_imported_evidence_is_stored_as_the_api_stores_it(analyst, vendors, session):
+    acme = rows(session, Vendor)[0]
+    body = {k: v for k, v in ISO.items() if v}
+    assert analyst.post(f"/api/v1/vendors/{acme.id}/evidence", json=body).status_code == 201
+    session.rollback()
+    run([{**ISO, "vendor": "Globex"}])
+    by_api, by_import = rows(session, Evidence)
+    ignore = {"id", "vendor_id", "created_at", "created_by"}
+    assert {k: v for k, v in by_api.model_dump().items() if k not in ignore} == {
+        k: v for k, v in by_import.model_dump().items() if k not in ignore
+    }
+    api_entry, import_entry = rows(session, AuditEntry, entity="evidence")
+    assert api_entry.after.keys() == import_entry.after.keys()
+    assert import_entry.entity_id == by_import.id

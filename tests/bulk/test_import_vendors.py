@@ -201,3 +201,45 @@ def test_required_tsc_is_a_list_in_one_cell(database_url, session):
     header = ("name", "tier", "required_tsc")
     run(to_csv([["Acme", "high", "security; availability"]], header=header))
     assert rows(session, Vendor)[0].required_tsc == ["availability", "security"]
+
+
+def test_the_rows_and_audit_entries_are_those_the_api_writes(analyst, session):
+    analyst.post("/api/v1/vendors", json={"name": "By API", "tier": "high", "region": "eu"})
+    run(to_csv([{"name": "By import", "tier": "high", "region": "eu"}]))
+    by_api, by_import = rows(session, Vendor)
+    ignore = {"id", "name", "name_key", "created_at", "updated_at"}
+    assert {k: v for k, v in by_api.model_dump().items() if k not in ignore} == {
+        k: v for k, v in by_import.model_dump().items() if k not in ignore
+    }
+    api_entry, import_entry = rows(session, AuditEntry, entity="vendor")
+    assert api_entry.after.keys() == import_entry.after.keys()
+    assert import_entry.after["status"] == "blocked" and import_entry.after["flags"]
+
+
+def test_updated_vendors_end_with_their_evaluated_status(database_url, session, monkeypatch):
+    run(to_csv([{"name": f"V{i}", "tier": "low"} for i in range(7)]))
+    monkeypatch.setattr(importing, "BATCH", 3)
+    run(to_csv([{"name": f"V{i}", "tier": "critical"} for i in range(7)]))
+    for vendor in rows(session, Vendor):
+        assessment = assess(session=session, vendor=vendor, as_of=TEST_TODAY)
+        assert (vendor.version, vendor.status) == (2, assessment.status) == (2, "blocked")
+    updates = rows(session, AuditEntry, action="update")
+    assert [(e.before["tier"], e.after["tier"], e.after["status"]) for e in updates] == [
+        ("low", "critical", "blocked")
+    ] * 7
+
+
+def test_a_vendor_changed_after_planning_aborts_the_import(database_url, session):
+    from sqlalchemy import text
+
+    from app.bulk.importing import apply_vendors, plan_vendors
+    from app.errors import Conflict
+
+    run(to_csv([{"name": "Acme", "tier": "low"}]))
+    table = read_csv(to_csv([{"name": "Acme", "tier": "high"}]).splitlines(keepends=True))
+    with pytest.raises(Conflict), db.session_scope() as writer:
+        plan = plan_vendors(session=writer, table=table, dry_run=False)
+        writer.execute(text("UPDATE vendors SET version = version + 1"))  # someone else's edit
+        apply_vendors(session=writer, plan=plan, actor="cli", today=TEST_TODAY, progress=None)
+    (vendor,) = rows(session, Vendor)
+    assert (vendor.tier, vendor.version) == ("low", 1)
