@@ -8,12 +8,11 @@ Create Date: 2026-11-22 23:27:27.224279
 
 from typing import Sequence, Union
 
-from alembic import op
 import sqlalchemy as sa
 import sqlmodel  # noqa: F401
+from alembic import op
 
 import app.db  # noqa: F401
-
 
 # revision identifiers, used by Alembic.
 revision: str = "0003"

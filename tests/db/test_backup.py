@@ -3,11 +3,11 @@
 from pathlib import Path
 
 import pytest
+from conftest import PG_URL, use_database
 from factories import soc2_body, vendor_body
 from typer.testing import CliRunner
 
 from app.cli import app as cli
-from conftest import PG_URL, use_database
 
 pytestmark = pytest.mark.skipif(bool(PG_URL), reason="backs up SQLite; PostgreSQL uses pg_dump")
 
