@@ -213,6 +213,12 @@ class EvidenceRead(BaseModel):
     soc2_report_id: int | None
     covers_until: date | None
     signed_on: date | None
+    # The uploaded PDF, if any (download it from GET /evidence/{id}/document).
+    document_name: str | None = None
+    document_size: int | None = None
+    document_sha256: str | None = None
+    document_media_type: str | None = None
+    document_uploaded_at: datetime | None = None
 
 
 class WaiverCreate(BaseModel):
