@@ -228,3 +228,12 @@ def test_an_empty_file_input_means_no_file_chosen(analyst, evidence, upload_dir)
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"] == ["body", "file"]
     assert stored_files(upload_dir) == []
+
+
+def test_the_evidence_record_shows_its_document(analyst, reader, evidence, pdf):
+    assert reader.get(f"/api/v1/evidence/{evidence['id']}").json()["document_name"] is None
+    _upload(analyst, evidence["id"], pdf, "Acme SOC 2.pdf")
+    record = reader.get(f"/api/v1/evidence/{evidence['id']}").json()
+    assert (record["document_name"], record["document_size"]) == ("Acme SOC 2.pdf", len(pdf))
+    assert record["document_sha256"] == hashlib.sha256(pdf).hexdigest()
+    assert record["document_media_type"] == "application/pdf"
