@@ -1,6 +1,6 @@
 """Database engine, sessions and column types shared by every table."""
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlalchemy import DateTime, event
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, SQLModel, create_engine
 
@@ -23,6 +23,7 @@ NAMING_CONVENTION = {
 }
 SQLModel.metadata.naming_convention = NAMING_CONVENTION
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+SQLITE_MMAP_BYTES = 1 << 30
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
@@ -50,13 +51,17 @@ def _configure_sqlite(dbapi_connection, _record) -> None:
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    # Reads come from memory-mapped pages shared by every connection, not per-connection copies.
+    cursor.execute(f"PRAGMA mmap_size={SQLITE_MMAP_BYTES}")
     cursor.close()
 
 
 def _begin(conn) -> None:
     """Writers take SQLite's write lock at BEGIN, so a read-then-write never fails on upgrade."""
-    writes = conn.get_execution_options().get("writes", False)
-    conn.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
+    options = conn.get_execution_options()
+    if options.get("single_read"):
+        return  # one SELECT needs no transaction around it
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if options.get("writes", False) else "BEGIN")
 
 
 def build_engine(url: str) -> Engine:
@@ -83,6 +88,18 @@ def get_engine() -> Engine:
     return build_engine(get_settings().database_url)
 
 
+@lru_cache(maxsize=4)
+def _single_reads(engine: Engine) -> Engine:
+    if engine.dialect.name == "sqlite":
+        return engine.execution_options(single_read=True)
+    return engine.execution_options(isolation_level="AUTOCOMMIT")
+
+
+def read_once() -> Connection:
+    """A pooled connection for one SELECT: no BEGIN and ROLLBACK around it (hot read paths)."""
+    return _single_reads(get_engine()).connect()
+
+
 def new_session(*, writes: bool) -> Session:
     """A session; `writes` takes SQLite's write lock up front (no effect on PostgreSQL)."""
     return Session(get_engine().execution_options(writes=writes), expire_on_commit=False)
@@ -100,8 +117,14 @@ def session_scope(*, writes: bool = True) -> Iterator[Session]:
             raise
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    """A request's session; a write route commits once, before responding."""
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """A request's session; a write route commits once, before responding.
+
+    `async` so that FastAPI opens and closes it on the event loop: a sync generator would
+    be closed in a worker thread, and when every worker waits for a pooled connection, the
+    close that would hand one back never runs (a deadlock until the pool times out).
+    Opening connects nothing; the first query checks a connection out, in the route's thread.
+    """
     with new_session(writes=request.method not in SAFE_METHODS) as session:
         yield session
 

@@ -9,8 +9,11 @@ from app import clock
 from app.config import get_settings
 
 
-def get_today() -> date:
-    """Today in the organisation's time zone; tests override this dependency."""
+async def get_today() -> date:
+    """Today in the organisation's time zone; tests override this dependency.
+
+    `async` only so that FastAPI calls it on the event loop instead of in a worker thread.
+    """
     return clock.today(get_settings().timezone)
 
 

@@ -4,11 +4,13 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
-from sqlmodel import Session, select
+from sqlalchemy import bindparam
+from sqlmodel import Session, col, select
 
 from app import clock
 from app.audit.service import record, snapshot
 from app.auth.roles import Role
+from app.db import read_once
 from app.errors import Conflict, NotFound
 from app.models import ApiToken
 
@@ -75,11 +77,27 @@ def revoke_token(*, session: Session, name: str, actor: str) -> ApiToken:
     return token
 
 
+# A live token's name and role: one lookup on the unique index of token_hash.
+LIVE_TOKEN = select(ApiToken.name, ApiToken.role).where(
+    ApiToken.token_hash == bindparam("token_hash"), col(ApiToken.revoked_at).is_(None)
+)
+
+
+def _principal(row) -> Principal | None:
+    return None if row is None else Principal(name=f"token:{row.name}", role=Role(row.role))
+
+
 def principal_for_token(*, session: Session, plaintext: str) -> Principal | None:
     """The principal a live token stands for, or None."""
-    token = session.exec(
-        select(ApiToken).where(ApiToken.token_hash == hash_token(plaintext))
-    ).first()
-    if token is None or token.revoked_at is not None:
-        return None
-    return Principal(name=f"token:{token.name}", role=Role(token.role))
+    row = session.execute(LIVE_TOKEN, {"token_hash": hash_token(plaintext)}).first()
+    return _principal(row)
+
+
+def lookup_token(plaintext: str) -> Principal | None:
+    """`principal_for_token` on a pooled connection of its own, without a transaction.
+
+    No cache: a revoked token fails on its next request, in every process.
+    """
+    with read_once() as conn:
+        row = conn.execute(LIVE_TOKEN, {"token_hash": hash_token(plaintext)}).first()
+    return _principal(row)

@@ -6,6 +6,7 @@ dates in [status_on, next_review_on), and vendors whose next_review_on has come
 are re-evaluated on read and by the daily pass.
 """
 
+import json
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 from functools import lru_cache
@@ -13,11 +14,13 @@ from itertools import islice
 from pathlib import Path
 
 from sqlalchemy import or_
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from app import clock
 from app.config import get_settings
-from app.db import session_scope
+from app.db import read_once, session_scope
+from app.errors import NotFound
 from app.models import Evidence, StatusChange, Vendor, Waiver
 from app.rules import facts
 from app.rules.engine import Assessment, Flag, coverage, evaluate
@@ -305,6 +308,52 @@ def stored_status(vendor: Vendor, *, as_of: date) -> StatusRead:
         next_review_on=vendor.next_review_on,
         flags=[FlagRead(**f) for f in vendor.flags],
     )
+
+
+STATUS_COLUMNS = (
+    Vendor.id,
+    Vendor.name,
+    Vendor.tier,
+    Vendor.requirement,
+    Vendor.status,
+    Vendor.status_on,
+    Vendor.next_review_on,
+    Vendor.flags,
+)
+
+
+def stored_status_json(vendor_id: int, *, as_of: date) -> bytes | None:
+    """The status object encoded straight from the stored row, or None when it does not hold.
+
+    The hot path of GET /vendors/{id}/status: one primary-key SELECT outside any transaction,
+    no evidence read, no ORM objects, no validation of what `stored_status` would validate.
+    """
+    with read_once() as conn:
+        row = conn.execute(sa_select(*STATUS_COLUMNS).where(Vendor.id == vendor_id)).first()
+    if row is None:
+        raise NotFound(f"vendor {vendor_id} not found")
+    if not is_fresh(row, as_of):
+        return None
+    review = row.next_review_on
+    body = {
+        "vendor_id": row.id,
+        "name": row.name,
+        "status": row.status,
+        "as_of": as_of.isoformat(),
+        "requirement": row.requirement or current_policy().tiers[row.tier].requirement,
+        "flags": row.flags,  # stored as flag_dict writes them: FlagRead's fields, in order
+        "next_review_on": review.isoformat() if review else None,
+    }
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def evaluated_status(vendor_id: int, *, as_of: date) -> StatusRead:
+    """The status object for a day the stored row does not cover, evaluated in a session."""
+    with session_scope(writes=False) as session:
+        vendor = session.get(Vendor, vendor_id)
+        if vendor is None:
+            raise NotFound(f"vendor {vendor_id} not found")
+        return status_on(session=session, vendor=vendor, as_of=as_of)
 
 
 def status_on(*, session: Session, vendor: Vendor, as_of: date) -> StatusRead:

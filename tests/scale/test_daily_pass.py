@@ -5,7 +5,9 @@ from collections import Counter
 from datetime import timedelta
 
 import pytest
+from conftest import TEST_TODAY
 from fastapi.testclient import TestClient
+from perf.generate import bench_engine, generate
 from sqlalchemy import text
 from sqlmodel import col, func, select
 from typer.testing import CliRunner
@@ -16,8 +18,6 @@ from app.deps import get_today
 from app.models import Evidence, JobRun, Vendor
 from app.status.daily import claimed_by, run_daily
 from app.status.service import due_filter, evidence_expiry, flag_dict, iter_assessments, load_cases
-from conftest import TEST_TODAY
-from perf.generate import bench_engine, generate
 
 N = 300
 LATER = TEST_TODAY + timedelta(days=120)
@@ -52,7 +52,8 @@ def test_every_generated_vendor_stores_what_evaluate_gives(generated, session):
     vendors = _vendors(session)
     assert len(vendors) == N == generated.vendors
     pairs = list(iter_assessments(session=session, vendors=vendors, as_of=TEST_TODAY))
-    for (vendor, assessment), case in zip(pairs, load_cases(session=session, vendors=vendors)):
+    cases = load_cases(session=session, vendors=vendors)
+    for (vendor, assessment), case in zip(pairs, cases, strict=True):
         assert vendor.status_on == TEST_TODAY
         assert vendor.status == assessment.status
         assert vendor.next_review_on == assessment.next_review_on
