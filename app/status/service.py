@@ -13,8 +13,8 @@ from functools import lru_cache
 from itertools import islice
 from pathlib import Path
 
-from sqlalchemy import or_
 from sqlalchemy import select as sa_select
+from sqlalchemy import union_all
 from sqlmodel import Session, col, select
 
 from app import clock
@@ -193,18 +193,27 @@ def is_fresh(vendor: Vendor, as_of: date) -> bool:
     return vendor.next_review_on is None or as_of < vendor.next_review_on
 
 
-def due_filter(today: date):
-    """The rows whose stored assessment no longer holds today (an indexed query)."""
-    return or_(
-        col(Vendor.next_review_on) <= today,
-        col(Vendor.status_on).is_(None),
-        col(Vendor.status_on) > today,
+def due_ids(today: date):
+    """The ids of the vendors whose stored assessment no longer holds today.
+
+    Three index ranges, one per way it lapses, rather than one OR, which planners with
+    statistics (SQLite after ANALYZE) answer by scanning every vendor.
+    """
+    return union_all(
+        sa_select(Vendor.id).where(col(Vendor.next_review_on) <= today),
+        sa_select(Vendor.id).where(col(Vendor.status_on).is_(None)),
+        sa_select(Vendor.id).where(col(Vendor.status_on) > today),
     )
+
+
+def due_filter(today: date):
+    """The vendors whose stored assessment no longer holds today (an indexed query)."""
+    return col(Vendor.id).in_(due_ids(today))
 
 
 def any_due(*, session: Session, today: date) -> bool:
     """True when some vendor's stored assessment has lapsed."""
-    return session.exec(select(Vendor.id).where(due_filter(today)).limit(1)).first() is not None
+    return session.execute(due_ids(today).limit(1)).first() is not None
 
 
 def refresh_some(*, session: Session, today: date, limit: int = 500) -> int:

@@ -231,7 +231,11 @@ def server(url: str, **extra: str) -> Iterator[str]:
         yield base
     finally:
         process.terminate()
-        process.wait(timeout=30)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def _wait_ready(base: str, process: subprocess.Popen) -> None:

@@ -135,7 +135,8 @@ def test_the_server_runs_the_daily_pass_at_start(generated, database_url, monkey
     assert _lapsed(session) == 0
 
 
-def test_the_lapsed_vendors_are_found_through_indexes(database_url, session):
+def test_the_lapsed_vendors_are_found_through_indexes(generated, session):
+    session.exec(text("ANALYZE"))  # with statistics, SQLite scanned for the OR of the three
     query = select(Vendor.id).where(due_filter(LATER))
     compiled = query.compile(session.get_bind(), compile_kwargs={"literal_binds": True})
     if session.get_bind().dialect.name == "sqlite":
