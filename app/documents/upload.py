@@ -35,9 +35,13 @@ class MalformedForm(DomainError):
 
 @dataclass
 class ReceivedForm:
-    """The text fields of the form and the PDF received in its file field."""
+    """The text fields of the form and the PDF received in its file field.
+
+    `fields` holds each field's last value; `pairs` every (name, value) in the order sent, so
+    a name repeated by checkboxes or table rows keeps all of its values."""
 
     fields: dict[str, str] = field(default_factory=dict)
+    pairs: list[tuple[str, str]] = field(default_factory=list)
     file: StagedPdf | None = None
     filename: str = ""
 
@@ -52,9 +56,12 @@ class _Part:
 class _FormReader:
     """python-multipart callbacks: text fields into memory (bounded), the PDF to its file."""
 
-    def __init__(self, staged: StagedPdf, file_field: str) -> None:
+    def __init__(
+        self, staged: StagedPdf, file_field: str, form: ReceivedForm, *, file_allowed: bool = True
+    ) -> None:
         self.staged, self.file_field = staged, file_field
-        self.form = ReceivedForm()
+        self.form = form
+        self.file_allowed = file_allowed  # False: refuse at the file's first byte (too large)
         self.pending: list[bytes] = []  # file bytes parsed but not yet written
         self._part = _Part()
         self._header = (b"", b"")
@@ -105,11 +112,13 @@ class _FormReader:
             self.form.file, self.form.filename = self.staged, part.filename
         elif part.filename is not None:
             raise Invalid(part.name, f"unexpected file; send the PDF as {self.file_field!r}")
-        elif len(self.form.fields) >= MAX_FIELDS:
+        elif len(self.form.pairs) >= MAX_FIELDS:
             raise MalformedForm("too many form fields")
 
     def on_part_data(self, data: bytes, start: int, end: int) -> None:
         if self._part.filename is not None:
+            if not self.file_allowed and end > start:
+                raise TooLarge(too_large(self.staged.max_bytes))
             self.pending.append(data[start:end])
             return
         self._part.data += data[start:end]
@@ -118,7 +127,9 @@ class _FormReader:
 
     def on_part_end(self) -> None:
         if self._part.filename is None:
-            self.form.fields[self._part.name] = self._part.data.decode("utf-8", "replace")
+            value = self._part.data.decode("utf-8", "replace")
+            self.form.fields[self._part.name] = value
+            self.form.pairs.append((self._part.name, value))
 
     def on_end(self) -> None:
         self.complete = True
@@ -136,18 +147,22 @@ def _boundary(request: Request) -> bytes:
     return options[b"boundary"]
 
 
-def _check_declared_length(request: Request, limit: int) -> None:
+def too_large(limit: int) -> str:
+    """The reason a file over `limit` bytes is refused."""
+    return f"the file is larger than {limit // MB} MB"
+
+
+def _declared_too_large(request: Request, limit: int) -> bool:
     declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit + FORM_OVERHEAD:
-        raise TooLarge(f"the file is larger than {limit // MB} MB")
+    return declared.isdigit() and int(declared) > limit + FORM_OVERHEAD
 
 
 async def _feed(request: Request, reader: _FormReader, parser: MultipartParser, cap: int) -> None:
-    received = 0
+    received, limit = 0, (cap if reader.file_allowed else 0) + FORM_OVERHEAD
     async for chunk in request.stream():
         received += len(chunk)
-        if received > cap + FORM_OVERHEAD:
-            raise TooLarge(f"the file is larger than {cap // MB} MB")
+        if received > limit:
+            raise TooLarge(too_large(cap))
         try:
             parser.write(chunk)
         except FormParserError as exc:
@@ -161,21 +176,31 @@ async def _feed(request: Request, reader: _FormReader, parser: MultipartParser, 
 
 @asynccontextmanager
 async def receive_pdf_form(
-    request: Request, *, file_field: str = FILE_FIELD, required: bool = True
+    request: Request,
+    *,
+    file_field: str = FILE_FIELD,
+    required: bool = True,
+    partial: ReceivedForm | None = None,
 ) -> AsyncIterator[ReceivedForm]:
     """Read a multipart form whose `file_field` holds a PDF; the file is staged, not stored.
 
     Inside the block call `form.file.promote()` to keep the document; anything not promoted is
     deleted when the block ends. Raises 413, 415, 400 or 422 (missing file) as it reads.
+
+    `partial` (for web forms shown again after a refusal) collects the text fields as they
+    arrive, so those sent before the refusal are known; with it, a declared Content-Length over
+    the cap is read up to the file's first byte (at most FORM_OVERHEAD) instead of not at all.
     """
     cap = max_upload_bytes()
     boundary = _boundary(request)
-    _check_declared_length(request, cap)
+    too_big = _declared_too_large(request, cap)
+    if too_big and partial is None:
+        raise TooLarge(too_large(cap))
     with StagedPdf(max_bytes=cap) as staged:
-        reader = _FormReader(staged, file_field)
+        form = partial if partial is not None else ReceivedForm()
+        reader = _FormReader(staged, file_field, form, file_allowed=not too_big)
         parser = MultipartParser(boundary, reader.callbacks())
         await _feed(request, reader, parser, cap)
-        form = reader.form
         if form.file is not None and staged.size == 0 and not form.filename:
             form.file = None  # a browser's empty file input: no file was chosen
         if form.file is not None:
