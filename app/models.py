@@ -192,6 +192,35 @@ class ApiToken(SQLModel, table=True):
     revoked_at: datetime | None = _utc(default=None, nullable=True)
 
 
+class LoginFailure(SQLModel, table=True):
+    """A failed (or pending) login for one account: the throttle counts them per window."""
+
+    __tablename__ = "login_failures"
+    __table_args__ = (Index("ix_login_failures_account_at", "account", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    account: str = Field(max_length=64)  # SHA-256 of the normalised e-mail address
+    at: datetime = _utc()
+
+
+class IdempotencyKey(SQLModel, table=True):
+    """An API write sent with an Idempotency-Key: its request and, once done, its response."""
+
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (UniqueConstraint("owner", "key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    owner: str = Field(max_length=64)  # SHA-256 of the credentials that sent it
+    key: str = Field(max_length=255)
+    fingerprint: str = Field(max_length=64)  # SHA-256 of method, path, query and body
+    claim: str = Field(max_length=64)  # who is processing it now (changes on a takeover)
+    created_at: datetime = _utc(index=True)
+    committed: bool = False  # set in the write's own transaction
+    status_code: int | None = None
+    content_type: str | None = Field(default=None, max_length=200)
+    body: str | None = None
+
+
 class AuditEntry(SQLModel, table=True):
     """One write: who, when, what, and the values before and after. Append-only."""
 
@@ -214,7 +243,9 @@ __all__ = [
     "AuditEntry",
     "DigestDelivery",
     "Evidence",
+    "IdempotencyKey",
     "JobRun",
+    "LoginFailure",
     "StatusChange",
     "User",
     "Vendor",
