@@ -21,6 +21,7 @@ from app.digest.web import router as digest_web_router
 from app.documents.api import router as documents_router
 from app.errors import DomainError
 from app.evidence.api import router as evidence_router
+from app.idempotency import IdempotencyMiddleware
 from app.security import SecurityMiddleware
 from app.status.daily import daily_refresh
 from app.system_api import health
@@ -77,6 +78,7 @@ def create_app() -> FastAPI:
     app.include_router(health)
     install_web(app)
     app.include_router(digest_web_router)
+    app.add_middleware(IdempotencyMiddleware)  # API writes sent with an Idempotency-Key
     app.add_middleware(SecurityMiddleware, router=app.router)  # outermost: every response
     # HTML error pages for the browser, JSON for /api/v1 (web_or picks by path).
     app.add_exception_handler(DomainError, web_or(_domain_error))
