@@ -6,6 +6,7 @@ from functools import lru_cache
 from fastapi import APIRouter, Request
 from sqlmodel import Session, select
 
+from app.auth import throttle
 from app.auth.users import hash_password, verify_password
 from app.db import session_scope
 from app.models import User
@@ -17,6 +18,10 @@ from app.web.templating import render, see_other
 router = APIRouter(include_in_schema=False)
 MAX_PASSWORD_LENGTH = 1000  # Argon2 on megabytes of input would be a cheap way to burn CPU
 WRONG = "Wrong e-mail address or password."
+TOO_MANY = (
+    "Too many failed logins for this account. Wait {minutes} minute(s) and try again, "
+    "or ask an administrator to check the account."
+)
 
 
 @lru_cache
@@ -57,16 +62,38 @@ def login_page(request: Request, next: str | None = None):
 def log_in(request: Request, posted: CsrfForm):
     """Check the password; on success start a new session and go where the user was going."""
     form = FormState.read(posted, ("email", "password", "next"))
+    attempt = throttle.begin_attempt(form.value("email"))
+    if not attempt.allowed:
+        return _refused(request, form, TOO_MANY.format(minutes=_minutes(attempt)), 429, attempt)
     with session_scope(writes=False) as session:  # a read: no write lock during Argon2
         user = authenticate(
             session=session, email=form.value("email"), password=form.value("password")
         )
     if user is None:
-        form.values["password"] = ""
-        form.add(FORM_ERROR, WRONG)
-        return render(request, "auth/login.html", {"form": form}, status_code=401)
+        return _refused(request, form, WRONG, 401)
+    throttle.succeeded(attempt)
     web_session(request).log_in(user)
     return see_other(safe_next(form.value("next")))
+
+
+def _minutes(attempt: throttle.Attempt) -> int:
+    return -(-attempt.wait_seconds // 60)
+
+
+def _refused(
+    request: Request,
+    form: FormState,
+    message: str,
+    status: int,
+    attempt: throttle.Attempt | None = None,
+):
+    """The login form again, without the password, saying why."""
+    form.values["password"] = ""
+    form.add(FORM_ERROR, message)
+    response = render(request, "auth/login.html", {"form": form}, status_code=status)
+    if attempt is not None:
+        response.headers["Retry-After"] = str(attempt.wait_seconds)
+    return response
 
 
 @router.post("/logout")
