@@ -103,7 +103,9 @@ def lookup_vendor(
     return status_on(session=session, vendor=vendor, as_of=as_of or today)
 
 
-@router.get("/{vendor_id}", response_model=VendorDetail, responses=READ_ERRORS)
+# `:int`: /vendors/lookup is never read as an id, so PATCH /vendors/lookup is a 405 (lookup
+# is GET only) and /vendors/abc a 404, not a 422 about the id.
+@router.get("/{vendor_id:int}", response_model=VendorDetail, responses=READ_ERRORS)
 def read_vendor(vendor_id: VendorId, session: SessionDep, _: Reader, today: Today) -> VendorDetail:
     """The vendor with its evidence (retracted included) and waivers."""
     refresh_lapsed(session=session, today=today)
@@ -119,7 +121,7 @@ def read_vendor(vendor_id: VendorId, session: SessionDep, _: Reader, today: Toda
     )
 
 
-@router.patch("/{vendor_id}", response_model=VendorRead, responses=WRITE_ERRORS)
+@router.patch("/{vendor_id:int}", response_model=VendorRead, responses=WRITE_ERRORS)
 def update_vendor(
     vendor_id: VendorId,
     data: VendorUpdate,

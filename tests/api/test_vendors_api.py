@@ -86,9 +86,21 @@ def test_unknown_vendor_is_404(reader, vendor_id):
     assert reader.get(f"/api/v1/vendors/{vendor_id}/status").status_code == 404
 
 
-@pytest.mark.parametrize("vendor_id", ["0", "-1", str(2**31), str(2**70), "abc"])
+@pytest.mark.parametrize("vendor_id", ["0", str(2**31), str(2**70)])
 def test_out_of_range_ids_are_422_not_500(reader, vendor_id):
     assert reader.get(f"/api/v1/vendors/{vendor_id}").status_code == 422
+
+
+@pytest.mark.parametrize("vendor_id", ["-1", "abc"])
+def test_paths_that_are_no_id_are_404_not_500(reader, analyst, vendor_id):
+    assert reader.get(f"/api/v1/vendors/{vendor_id}").status_code == 404
+    assert analyst.patch(f"/api/v1/vendors/{vendor_id}", json={}).status_code == 404
+
+
+def test_the_lookup_is_read_only(analyst):
+    response = analyst.patch("/api/v1/vendors/lookup", json={"tier": "low"})
+    assert response.status_code == 405
+    assert response.headers["allow"] == "GET"
 
 
 def test_patch_applies_a_partial_update_and_bumps_the_version(analyst):
