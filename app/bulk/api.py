@@ -12,14 +12,16 @@ from app.auth.deps import Reader
 from app.bulk.exporting import MEDIA_TYPES, Format, export_vendors
 from app.db import session_scope
 from app.deps import Today
+from app.vendors.service import VendorFilter
 
 router = APIRouter(tags=["bulk"])
 
 
-def export_stream(fmt: Format, today: date) -> Iterator[bytes]:
-    """The export's bytes, read in a session of its own that lives as long as the stream."""
+def export_stream(fmt: Format, today: date, flt: VendorFilter | None = None) -> Iterator[bytes]:
+    """The export's bytes (every vendor, or those matching `flt`), read in a session of its own
+    that lives as long as the stream."""
     with session_scope(writes=False) as session:
-        yield from export_vendors(session=session, fmt=fmt, today=today).chunks
+        yield from export_vendors(session=session, fmt=fmt, today=today, flt=flt).chunks
 
 
 def download_headers(filename: str) -> dict[str, str]:

@@ -21,6 +21,7 @@ from app.models import Vendor
 from app.rules.engine import coverage, evaluate
 from app.rules.facts import VendorCase
 from app.status.service import current_policy, load_cases
+from app.vendors.service import VendorFilter, filtered_query
 
 Format = Literal["csv", "xlsx"]
 BATCH = 1000
@@ -101,12 +102,17 @@ def vendor_row(vendor: Vendor, case: VendorCase, today: date) -> list:
 
 
 def iter_rows(
-    *, session: Session, today: date, progress: Progress | None = None
+    *,
+    session: Session,
+    today: date,
+    progress: Progress | None = None,
+    flt: VendorFilter | None = None,
 ) -> Iterator[list[list]]:
-    """Every vendor's row, a batch at a time, by id."""
+    """Every vendor's row (or those matching the list filters `flt`), a batch at a time, by id."""
     last_id = 0
+    base = filtered_query(select(Vendor), flt, today) if flt else select(Vendor)
     while True:
-        query = select(Vendor).where(col(Vendor.id) > last_id).order_by(col(Vendor.id))
+        query = base.where(col(Vendor.id) > last_id).order_by(col(Vendor.id))
         vendors = session.exec(query.limit(BATCH)).all()
         if not vendors:
             return
@@ -147,11 +153,17 @@ def _xlsx_chunks(batches: Iterator[list[list]]) -> Iterator[bytes]:
 
 
 def export_vendors(
-    *, session: Session, fmt: Format, today: date, progress: Progress | None = None
+    *,
+    session: Session,
+    fmt: Format,
+    today: date,
+    progress: Progress | None = None,
+    flt: VendorFilter | None = None,
 ) -> ExportFile:
-    """Every vendor as `fmt`; iterate `chunks` while the session is open."""
+    """Every vendor (or those matching `flt`) as `fmt`; iterate `chunks` while the session is
+    open."""
     if fmt not in MEDIA_TYPES:
         raise ValueError(f"unknown export format {fmt!r}")
-    batches = iter_rows(session=session, today=today, progress=progress)
+    batches = iter_rows(session=session, today=today, progress=progress, flt=flt)
     chunks = _csv_chunks(batches) if fmt == "csv" else _xlsx_chunks(batches)
     return ExportFile(f"vendors-{today.isoformat()}.{fmt}", MEDIA_TYPES[fmt], chunks)
