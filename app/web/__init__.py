@@ -4,7 +4,7 @@ from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from app.config import ROOT
-from app.web import dashboard, evidence, login, vendors, waivers
+from app.web import bulk, dashboard, evidence, login, prefill, vendors, waivers
 from app.web.deps import LoginRequired
 from app.web.errors import login_redirect
 from app.web.session import WebSessionMiddleware
@@ -12,7 +12,7 @@ from app.web.session import WebSessionMiddleware
 STATIC_DIR = ROOT / "app" / "static"
 
 router = APIRouter(include_in_schema=False)
-for module in (login, dashboard, vendors, evidence, waivers):
+for module in (login, dashboard, vendors, evidence, prefill, waivers, bulk):
     router.include_router(module.router)
 
 

@@ -85,6 +85,11 @@ class ListParams:
         kept = {k: v for k, v in values.items() if v not in ("", None) and (k, v) != ("page", 1)}
         return "/vendors" + (f"?{urlencode(kept)}" if kept else "")
 
+    def export_url(self, fmt: str) -> str:
+        """The download of the vendors these filters show, as `fmt` (csv or xlsx)."""
+        values = {"format": fmt, "q": self.q, "status": self.status, "tier": self.tier}
+        return "/export/vendors?" + urlencode({k: v for k, v in values.items() if v})
+
 
 @router.get("/vendors")
 def vendor_list(

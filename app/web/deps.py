@@ -41,14 +41,19 @@ def web_role(role: Role):
     return dependency
 
 
-async def checked_form(request: Request) -> FormData:
-    """The posted form, once its CSRF token is confirmed."""
-    form = await request.form()
+def require_csrf(request: Request, form: FormData) -> None:
+    """CsrfRefused unless `form` carries this session's CSRF token."""
     if not web_session(request).csrf_ok(form.get(CSRF_FIELD)):
         raise CsrfRefused(
             "This form was not sent from a Vetted page you have open, or it is too old. "
             "Nothing was saved: go back, reload the page and send it again."
         )
+
+
+async def checked_form(request: Request) -> FormData:
+    """The posted form, once its CSRF token is confirmed."""
+    form = await request.form()
+    require_csrf(request, form)
     return form
 
 

@@ -1,15 +1,21 @@
 """Forms to log each kind of evidence, and to retract a record."""
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Request
 from pydantic import BaseModel
 from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response
 
 from app.api_common import EvidenceId, VendorId
+from app.auth.tokens import Principal
+from app.config import get_settings
 from app.db import SessionDep
 from app.deps import Today
+from app.documents.service import attach_document
 from app.evidence import service
 from app.evidence.schemas import (
     BridgeLetterCreate,
@@ -27,6 +33,7 @@ from app.web.deps import CsrfForm, WebAnalyst
 from app.web.forms import FormState, submit
 from app.web.respond import invalid, saved, status_words
 from app.web.templating import render
+from app.web.uploads import KeptDocument, Posted, keep_document, posted_form, refusal_message
 from app.web.views import evidence_title
 
 router = APIRouter(include_in_schema=False)
@@ -130,7 +137,16 @@ def soc2_reports(*, session: Session, vendor_id: int) -> list[Evidence]:
     return [r for r in records if r.kind == "soc2_report" and r.retracted_at is None]
 
 
-def _context(*, session: Session, vendor: Vendor, kind: str, form: FormState) -> dict:
+def form_context(
+    *,
+    session: Session,
+    vendor: Vendor,
+    kind: str,
+    form: FormState,
+    document: KeptDocument | None = None,
+    prefill: object = None,
+) -> dict:
+    """What an evidence form's template needs (`document`: the PDF going with the form)."""
     reports = soc2_reports(session=session, vendor_id=vendor.id) if kind == "bridge_letter" else []
     policy: Policy = current_policy()
     return {
@@ -139,7 +155,15 @@ def _context(*, session: Session, vendor: Vendor, kind: str, form: FormState) ->
         "form": form,
         "reports": reports,
         "bodies": sorted(b.acronym or b.name for b in policy.accreditation.bodies),
+        "document": document,
+        "prefill": prefill,
+        "max_upload_mb": get_settings().max_upload_mb,
     }
+
+
+def starting_form(kind: str, today: date) -> FormState:
+    """A new record's form: the kind's defaults, received today."""
+    return FormState({**dict(FORMS[kind].defaults), "received_on": today.isoformat()})
 
 
 @router.get("/vendors/{vendor_id}/evidence/{kind}/new")
@@ -153,40 +177,92 @@ def new_evidence(
 ):
     """The form to log a document of `kind`."""
     vendor = get_vendor(session=session, vendor_id=vendor_id)
-    spec = FORMS[kind]
-    form = FormState({**dict(spec.defaults), "received_on": today.isoformat()})
-    context = _context(session=session, vendor=vendor, kind=kind, form=form)
-    return render(request, spec.template, context)
+    form = starting_form(kind, today)
+    context = form_context(session=session, vendor=vendor, kind=kind, form=form)
+    return render(request, FORMS[kind].template, context)
 
 
 @router.post("/vendors/{vendor_id}/evidence/{kind}/new")
-def create_evidence(
+async def create_evidence(
     request: Request,
     vendor_id: VendorId,
     kind: Kind,
     principal: WebAnalyst,
-    posted: CsrfForm,
     session: SessionDep,
     today: Today,
 ):
-    """Log the document; the vendor is re-evaluated at once."""
+    """Log the document, with its PDF when one is attached; the vendor is re-evaluated at once.
+
+    `async`, reading the form itself: the PDF streams in under the cap (see uploads.py)."""
+    async with posted_form(request) as posted:
+        return await run_in_threadpool(
+            _create, request, session, vendor_id, kind, principal, today, posted
+        )
+
+
+def _create(
+    request: Request,
+    session: Session,
+    vendor_id: int,
+    kind: str,
+    principal: Principal,
+    today: date,
+    posted: Posted,
+) -> Response:
     vendor = get_vendor(session=session, vendor_id=vendor_id)
     spec = FORMS[kind]
-    form = FormState.read(posted, spec.fields, lists=spec.lists)
-    created = submit(
-        form,
-        spec.schema,
-        _schema_input(form, kind),
-        lambda data: service.create_evidence(
-            session=session, vendor_id=vendor_id, data=data, actor=principal.name, today=today
-        ),
-    )
+    form = FormState.read(posted.data, spec.fields, lists=spec.lists)
+    document = keep_document(posted)  # on a refusal: the PDF a prefill kept, if any
+    created = None
+    if posted.refusal is None:
+        created = submit(
+            form,
+            spec.schema,
+            _schema_input(form, kind),
+            lambda data: service.create_evidence(
+                session=session, vendor_id=vendor_id, data=data, actor=principal.name, today=today
+            ),
+        )
     if created is None:
-        context = _context(session=session, vendor=vendor, kind=kind, form=form)
-        return invalid(request, session, spec.template, context)
-    evidence, assessment = created
-    notice = f"Logged the {evidence_title(evidence)}. " + status_words(vendor.name, vendor.status)
+        return _refused(request, session, vendor, kind, form, document, posted)
+    evidence, _ = created
+    words = _attach(session, evidence, document, principal.name)
+    notice = f"Logged the {evidence_title(evidence)}{words}. "
+    notice += status_words(vendor.name, vendor.status)
     return saved(request, session, f"/vendors/{vendor_id}", notice)
+
+
+def _attach(session: Session, evidence: Evidence, document: KeptDocument | None, actor: str) -> str:
+    """Attach the PDF that came with the form, if any; the words saying so."""
+    if document is None:
+        return ""
+    attach_document(
+        session=session,
+        evidence_id=evidence.id,
+        stored=document.stored,
+        filename=document.name,
+        actor=actor,
+    )
+    return f" with its PDF ({document.name})"
+
+
+def _refused(
+    request: Request,
+    session: Session,
+    vendor: Vendor,
+    kind: str,
+    form: FormState,
+    document: KeptDocument | None,
+    posted: Posted,
+) -> Response:
+    """The form again, as typed: with the upload's refusal beside its field, or the errors."""
+    status = 422
+    if posted.refusal is not None:
+        _schema_input(form, kind)  # the subservice rows as typed
+        form.errors[posted.refusal_field] = refusal_message(posted.refusal)
+        status = posted.refusal.status_code
+    context = form_context(session=session, vendor=vendor, kind=kind, form=form, document=document)
+    return invalid(request, session, FORMS[kind].template, context, status)
 
 
 @router.get("/evidence/{evidence_id}/retract")

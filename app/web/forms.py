@@ -57,6 +57,7 @@ class FormState:
     def __init__(self, values: dict[str, Any] | None = None) -> None:
         self.values: dict[str, Any] = dict(values or {})
         self.errors: dict[str, str] = {}
+        self.found: dict[str, Any] = {}  # field → where a PDF stated its value (a Proposal)
 
     @classmethod
     def read(cls, form: FormData, fields: Iterable[str], lists: Iterable[str] = ()) -> "FormState":

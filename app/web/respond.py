@@ -20,10 +20,12 @@ def saved(request: Request, session: Session, url: str, notice: str) -> Response
     return see_other(url)
 
 
-def invalid(request: Request, session: Session, template: str, context: dict[str, Any]) -> Response:
+def invalid(
+    request: Request, session: Session, template: str, context: dict[str, Any], status: int = 422
+) -> Response:
     """Discard anything the request wrote and show the form again with its errors."""
     session.rollback()
-    return render(request, template, context, status_code=422)
+    return render(request, template, context, status_code=status)
 
 
 def status_words(name: str, status: str) -> str:

@@ -162,6 +162,8 @@ def summary(entry: AuditEntry) -> str:
         return "Created the vendor" if entry.action == "create" else "Edited the vendor"
     if entry.entity == "evidence" and entry.action == "create":
         return f"Logged {_evidence_words(after)} {ref}"
+    if entry.entity == "evidence" and entry.action == "attach_document":
+        return f"Attached the PDF {after.get('document_name')} to evidence {ref}"
     if entry.entity == "evidence" and entry.action == "retract":
         return f"Retracted {_evidence_words(after)} {ref}: {after.get('retraction_reason', '')}"
     if entry.entity == "waiver" and entry.action == "create":

@@ -12,7 +12,7 @@ import uvicorn
 from conftest import TEST_TODAY
 from web.support import WebClient, web_client
 
-from app import db
+from app import config, db
 from app.config import ROOT
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -31,6 +31,16 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if item.get_closest_marker("browser"):
             item.add_marker(skip)
+
+
+@pytest.fixture
+def upload_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """VETTED_UPLOAD_DIR points at a fresh directory (documents, held CSV files)."""
+    directory = tmp_path / "uploads"
+    monkeypatch.setenv("VETTED_UPLOAD_DIR", str(directory))
+    config.get_settings.cache_clear()
+    yield directory
+    config.get_settings.cache_clear()
 
 
 @pytest.fixture

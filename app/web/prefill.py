@@ -1,0 +1,144 @@
+"""Prefill from PDF: read a report or certificate and show its evidence form filled in, each
+value beside the page, the words and the confidence it was read with.
+
+Only the PDF is stored here (content-addressed; it travels with the form in hidden fields). The
+values count once the analyst has checked them and saved the record through the usual form.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from fastapi import APIRouter, Request
+from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response
+
+from app.api_common import VendorId
+from app.db import SessionDep
+from app.deps import Today
+from app.documents.extract import Extraction, Proposal
+from app.documents.pdftext import UnreadablePdf
+from app.documents.service import extract_proposals
+from app.models import Vendor
+from app.vendors.service import get_vendor
+from app.web.deps import WebAnalyst
+from app.web.evidence import FORMS, EvidenceForm, Kind, form_context, starting_form
+from app.web.forms import FormState
+from app.web.respond import invalid
+from app.web.templating import render
+from app.web.uploads import KeptDocument, Posted, keep_document, posted_form, refusal_message
+
+router = APIRouter(include_in_schema=False)
+CHOOSE_A_PDF = "Choose the PDF to read."
+WORDS = {
+    "soc2_report": "a SOC 2 report",
+    "soc1_report": "a SOC 1 report",
+    "soc3_report": "a SOC 3 report",
+    "iso27001_certificate": "an ISO/IEC 27001 certificate",
+    "bridge_letter": "a bridge letter",
+}
+
+
+@dataclass(frozen=True)
+class PrefillView:
+    """What reading the PDF gave: how many fields it filled, or why it filled none."""
+
+    kind_here: str  # the form's kind
+    filename: str = ""
+    pages: int = 0
+    filled: int = 0
+    kind: Proposal | None = None  # what the PDF reads as, and where it says so
+    message: str | None = None  # no text found, or not a report or certificate
+    other_kind: str | None = None  # the form the PDF belongs on, when not this one
+    error: str | None = None  # why the PDF could not be read
+
+    @staticmethod
+    def words(kind: str | None) -> str:
+        """`a SOC 2 report`, `an ISO/IEC 27001 certificate`."""
+        return WORDS.get(kind or "", "another kind of document")
+
+
+def _put(form: FormState, spec: EvidenceForm, name: str, proposal: Proposal) -> None:
+    """Fill one field of the form with a proposed value (fields the form lacks are skipped)."""
+    value = proposal.value
+    if name == "subservice_orgs" and "subservice_name" in spec.fields:
+        form.values[name] = [dict(org) for org in value]
+    elif name == "cuecs" and name in spec.fields:
+        form.values[name] = "on" if value else ""
+    elif name == "tsc" and name in spec.fields:
+        form.values[name] = sorted({"security", *value})
+    elif name in spec.fields:
+        form.values[name] = proposal.form_value
+    else:
+        return
+    form.found[name] = proposal
+
+
+def fill(form: FormState, kind: str, extraction: Extraction, document: KeptDocument) -> PrefillView:
+    """Put the extraction's values into `form` when the PDF is of the form's kind."""
+    proposed = extraction.fields.get("kind")
+    other = proposed.value if proposed and proposed.value != kind else None
+    if other is None:
+        for name, proposal in extraction.fields.items():
+            _put(form, FORMS[kind], name, proposal)
+    return PrefillView(
+        kind_here=kind,
+        filename=document.name,
+        pages=extraction.pages,
+        filled=len(form.found),
+        kind=proposed,
+        message=extraction.message,
+        other_kind=other,
+    )
+
+
+@router.post("/vendors/{vendor_id}/evidence/{kind}/prefill")
+async def prefill_evidence(
+    request: Request,
+    vendor_id: VendorId,
+    kind: Kind,
+    _: WebAnalyst,
+    session: SessionDep,
+    today: Today,
+):
+    """The evidence form filled in from the PDF sent (or from the stored PDF the hidden fields
+    name, when another form passes it on). Saves nothing but the PDF."""
+    async with posted_form(request) as posted:
+        return await run_in_threadpool(_prefill, request, session, vendor_id, kind, today, posted)
+
+
+def _prefill(
+    request: Request, session: Session, vendor_id: int, kind: str, today: date, posted: Posted
+) -> Response:
+    vendor = get_vendor(session=session, vendor_id=vendor_id)
+    form = starting_form(kind, today)
+    if posted.refusal is not None:
+        error = refusal_message(posted.refusal)
+        return _unread(request, session, vendor, kind, form, error, posted.refusal.status_code)
+    document = keep_document(posted)
+    if document is None:
+        return _unread(request, session, vendor, kind, form, CHOOSE_A_PDF, 422)
+    try:
+        extraction = extract_proposals(document.stored.path)
+    except UnreadablePdf as exc:
+        return _unread(request, session, vendor, kind, form, refusal_message(exc), 422)
+    view = fill(form, kind, extraction, document)
+    context = form_context(
+        session=session, vendor=vendor, kind=kind, form=form, document=document, prefill=view
+    )
+    return render(request, FORMS[kind].template, context)
+
+
+def _unread(
+    request: Request,
+    session: Session,
+    vendor: Vendor,
+    kind: str,
+    form: FormState,
+    error: str,
+    status: int,
+) -> Response:
+    """The empty form again, with why the PDF was not read beside the PDF field."""
+    view = PrefillView(kind_here=kind, error=error)
+    context = form_context(session=session, vendor=vendor, kind=kind, form=form, prefill=view)
+    return invalid(request, session, FORMS[kind].template, context, status)
