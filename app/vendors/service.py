@@ -75,7 +75,11 @@ def update_vendor(
     today: date,
 ) -> Vendor:
     """Apply a partial update; a stale version is a Conflict."""
-    vendor = get_vendor(session=session, vendor_id=vendor_id)
+    # The row is locked before its version is compared (PostgreSQL; SQLite writers hold the
+    # database lock already): two updates sent with the same version cannot both win.
+    vendor = session.get(Vendor, vendor_id, with_for_update=True, populate_existing=True)
+    if vendor is None:
+        raise NotFound(f"vendor {vendor_id} not found")
     changes = data.model_dump(exclude_unset=True, exclude={"version"})
     expected = expected_version if expected_version is not None else data.version
     if expected is not None and expected != vendor.version:
