@@ -64,6 +64,13 @@ def body_limit(headers: Headers) -> int:
     return MAX_JSON_BYTES
 
 
+def _web_upload(scope: Scope) -> bool:
+    """A page's multipart form: its route reads the body under the cap itself and shows a file
+    that is too large beside the file field (the count below still caps what is read)."""
+    content_type = Headers(scope=scope).get("content-type", "").lower()
+    return content_type.startswith("multipart/") and not scope["path"].startswith("/api/")
+
+
 def script_hashes(html: bytes) -> str:
     """CSP sources for the inline scripts of `html`, by their SHA-256."""
     digests = (hashlib.sha256(m.group(1)).digest() for m in _INLINE_SCRIPT.finditer(html))
@@ -104,7 +111,7 @@ class SecurityMiddleware:
         limit = body_limit(Headers(scope=scope))
         declared = Headers(scope=scope).get("content-length", "")
         send = self._with_headers(scope, send)
-        if declared.isdigit() and int(declared) > limit:
+        if declared.isdigit() and int(declared) > limit and not _web_upload(scope):
             for message in _too_large(scope, limit):
                 await send(message)
             return
