@@ -118,7 +118,7 @@ def test_an_oversized_pdf_is_refused_beside_the_file_field(
     page.get_by_label("Certification body").fill("BSI")
     page.get_by_label("Issued on").fill("2026-01-10")
     page.get_by_label("Expires on").fill("2029-01-09")
-    big = iso_pdf().pdf + b"%" + b"0" * (1024 * 1024)
+    big = iso_pdf().pdf + b"%" + b"0" * (3 * 1024 * 1024)  # over the cap and the allowance
     page.locator("#file").set_input_files(_file("big.pdf", big))
     page.get_by_role("button", name="Log the certificate").click()
     expect(page.locator("#file-error")).to_contain_text("The file is larger than 1 MB.")

@@ -192,14 +192,38 @@ def test_an_oversized_pdf_is_refused_beside_the_file_field_keeping_what_was_type
     _assert_nothing_written(session, upload_dir)
 
 
-def test_a_declared_oversize_is_refused_and_nothing_is_written(
-    web_analyst: WebClient, session, vendor_id, upload_dir, one_mb_cap
+def _stream(app, client: WebClient, url: str, body: "Body") -> httpx.Response:
+    """Post `body` in 64 KB chunks, as a server hands them over, with `client`'s session."""
+
+    async def post() -> httpx.Response:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+            headers = {**MULTIPART_HEADERS, "Content-Length": str(body.size)}
+            http.cookies.update(client.cookies)
+            return await http.post(url, content=body, headers=headers)
+
+    return anyio.run(post)
+
+
+def test_a_declared_oversize_is_refused_at_the_file_keeping_the_fields_before_it(
+    app, web_analyst: WebClient, session, vendor_id, upload_dir, one_mb_cap
 ):
-    huge = b"%PDF-1.7\n" + b"0" * (3 * 1024 * 1024)  # over the cap and the form's allowance
-    response = post_multipart(web_analyst, _new(vendor_id), SOC2, pdf=huge)
+    fields = {"csrf_token": web_analyst.csrf, "auditor": "Hale & Moss LLP", "period_end": ""}
+    body = Body(fields=fields, size=3 * 1024 * 1024)  # over the cap and the form's allowance
+    response = _stream(app, web_analyst, _new(vendor_id), body)
     assert response.status_code == 413
-    assert "larger than" in response.text
+    page = FormValues(response.text)
+    assert "The file is larger than 1 MB." in page.note("file-error")
+    assert page.values["auditor"] == "Hale & Moss LLP"
+    assert body.sent < 2 * 1024 * 1024  # read up to the file, not all of it
     _assert_nothing_written(session, upload_dir)
+
+
+def test_the_api_still_refuses_a_declared_oversize_unread(analyst, vendor_id, one_mb_cap):
+    url = f"/api/v1/vendors/{vendor_id}/evidence/extract"
+    files = {"file": ("big.pdf", b"%PDF-1.7\n" + b"0" * (3 * 1024 * 1024), "application/pdf")}
+    response = analyst.post(url, files=files)
+    assert response.status_code == 413 and "larger than" in response.json()["detail"]
 
 
 def _fields_app(received: list):
