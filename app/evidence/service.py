@@ -19,9 +19,11 @@ from .schemas import BridgeLetterCreate, EvidenceCreate, Retraction, Revocation,
 MAX_WAIVER_MONTHS = 12
 
 
-def get_evidence(*, session: Session, evidence_id: int) -> Evidence:
-    """The evidence record, or NotFound."""
-    evidence = session.get(Evidence, evidence_id)
+def get_evidence(*, session: Session, evidence_id: int, for_update: bool = False) -> Evidence:
+    """The evidence record, or NotFound; `for_update` locks the row (PostgreSQL) until commit."""
+    evidence = session.get(
+        Evidence, evidence_id, with_for_update=for_update, populate_existing=for_update
+    )
     if evidence is None:
         raise NotFound(f"evidence {evidence_id} not found")
     return evidence
@@ -89,7 +91,7 @@ def retract_evidence(
     *, session: Session, evidence_id: int, data: Retraction, actor: str, today: date
 ) -> Evidence:
     """Mark a record as never to be relied on; the row and its history stay."""
-    evidence = get_evidence(session=session, evidence_id=evidence_id)
+    evidence = get_evidence(session=session, evidence_id=evidence_id, for_update=True)
     if evidence.retracted_at is not None:
         raise Conflict(f"evidence {evidence_id} was retracted already")
     before = snapshot(evidence)
@@ -112,9 +114,11 @@ def retract_evidence(
     return evidence
 
 
-def get_waiver(*, session: Session, waiver_id: int) -> Waiver:
-    """The waiver, or NotFound."""
-    waiver = session.get(Waiver, waiver_id)
+def get_waiver(*, session: Session, waiver_id: int, for_update: bool = False) -> Waiver:
+    """The waiver, or NotFound; `for_update` locks the row (PostgreSQL) until commit."""
+    waiver = session.get(
+        Waiver, waiver_id, with_for_update=for_update, populate_existing=for_update
+    )
     if waiver is None:
         raise NotFound(f"waiver {waiver_id} not found")
     return waiver
@@ -172,7 +176,7 @@ def revoke_waiver(
     *, session: Session, waiver_id: int, data: Revocation, actor: str, today: date
 ) -> Waiver:
     """Withdraw a risk acceptance; it counts on no date from now on."""
-    waiver = get_waiver(session=session, waiver_id=waiver_id)
+    waiver = get_waiver(session=session, waiver_id=waiver_id, for_update=True)
     if waiver.revoked_at is not None:
         raise Conflict(f"waiver {waiver_id} was revoked already")
     before = snapshot(waiver)
