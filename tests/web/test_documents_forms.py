@@ -7,6 +7,7 @@ from html import unescape
 import anyio
 import httpx
 import pytest
+from documents.corpus import IsoSpec, iso_certificate
 from documents.helpers import BOUNDARY, MULTIPART_HEADERS
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -22,6 +23,7 @@ from web.docs_support import (
     soc3_pdf,
 )
 from web.support import WebClient, fresh_count, fresh_rows
+from web.test_web_quality import _Page
 
 from app import config
 from app.documents.storage import TooLarge
@@ -456,3 +458,26 @@ def test_prefill_of_a_soc3_report_fills_the_soc3_form(web_analyst: WebClient, ve
     page = FormValues(response.text)
     assert page.values["auditor"] == "Hale & Moss LLP"
     assert {"tsc-availability"} <= page.checked and "tsc-confidentiality" not in page.checked
+
+
+def test_words_from_the_pdf_and_its_name_are_escaped(web_analyst: WebClient, vendor_id):
+    spec = IsoSpec(name="evil", body="<b>Evil</b> Certification Ltd")
+    sample = iso_certificate(spec)
+    url = _prefill(vendor_id, "iso27001_certificate")
+    response = post_multipart(web_analyst, url, {}, pdf=sample.pdf, filename="<img src=x>.pdf")
+    assert response.status_code == 200
+    assert "<b>Evil" not in response.text and "<img src=x>" not in response.text
+    assert "&lt;b&gt;Evil&lt;/b&gt; Certification Ltd" in response.text
+    notes = FormValues(response.text).notes.values()
+    assert any("<b>Evil</b> Certification Ltd" in note for note in notes)  # shown as words
+
+
+def test_the_prefilled_form_labels_every_control_and_has_no_inline_script(
+    web_analyst: WebClient, vendor_id
+):
+    for kind, pdf in (("soc2_report", soc2_pdf().pdf), ("iso27001_certificate", iso_pdf().pdf)):
+        html = post_multipart(web_analyst, _prefill(vendor_id, kind), {}, pdf=pdf).text
+        page = _Page()
+        page.feed(html)
+        assert page.controls and all(c.get("id") in page.labels for c in page.controls), kind
+        assert all(s.get("src", "").startswith("/static/") for s in page.scripts)
