@@ -3,6 +3,7 @@
 from datetime import date
 
 from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
 from sqlmodel import Session, col, select
 
 from app.config import Settings, get_settings
@@ -44,6 +45,27 @@ def _delivery_settings(settings: Settings) -> dict:
         "owners": settings.digest_owners,
         "when": f"{schedule.weekday.capitalize()} at {schedule.at} ({settings.timezone})",
     }
+
+
+# The e-mail's HTML, for the frame on /digest: inline styles (as e-mail needs), no script, no
+# requests of its own, shown only inside this site's pages, and sandboxed even when opened alone.
+LETTER_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+    "frame-ancestors 'self'; base-uri 'none'; form-action 'none'; sandbox",
+    "X-Frame-Options": "SAMEORIGIN",
+    "Cache-Control": "no-store",
+}
+
+
+@router.get("/digest/letter")
+def digest_letter(
+    _: WebUser, session: SessionDep, today: Today, as_of: str = "", full: str = ""
+) -> HTMLResponse:
+    """The HTML part of the team's digest for a week, as /digest frames it."""
+    refresh_lapsed(session=session, today=today)
+    digest = collect(session=session, as_of=_as_of(as_of, today), base_url=get_settings().base_url)
+    html = render(digest, None if full else MAX_ROWS).html
+    return HTMLResponse(html, headers=LETTER_HEADERS)
 
 
 @router.get("/digest")
