@@ -1,13 +1,12 @@
 """create_app(): the routers, static files and the exception handlers."""
 
+import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
-from fastapi.exception_handlers import (
-    http_exception_handler,
-    request_validation_exception_handler,
-)
+from fastapi.encoders import jsonable_encoder
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -36,6 +35,19 @@ API_PREFIX = "/api/v1"
 async def _domain_error(request: Request, exc: DomainError) -> JSONResponse:
     headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None
     return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=headers)
+
+
+class AsciiJSONResponse(JSONResponse):
+    """JSON with every non-ASCII character escaped: a lone surrogate, which UTF-8 cannot encode,
+    is then written as \\udXXX instead of failing the response."""
+
+    def render(self, content: object) -> bytes:
+        return json.dumps(content, ensure_ascii=True, separators=(",", ":")).encode()
+
+
+async def _invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+    # The errors echo the input back, and the input may hold what UTF-8 cannot encode.
+    return AsciiJSONResponse({"detail": jsonable_encoder(exc.errors())}, status_code=422)
 
 
 async def _integrity_error(request: Request, exc: IntegrityError) -> JSONResponse:
@@ -85,5 +97,5 @@ def create_app() -> FastAPI:
     app.add_exception_handler(IntegrityError, web_or(_integrity_error))
     app.add_exception_handler(OperationalError, web_or(_database_busy))
     app.add_exception_handler(HTTPException, web_or(http_exception_handler))
-    app.add_exception_handler(RequestValidationError, web_or(request_validation_exception_handler))
+    app.add_exception_handler(RequestValidationError, web_or(_invalid_request))
     return app
