@@ -4,11 +4,14 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import Annotated
+from threading import Lock
+from typing import Annotated, Any
+from weakref import WeakKeyDictionary
 
 from fastapi import Depends, Request
-from sqlalchemy import DateTime, event
-from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy import DateTime, Select, event
+from sqlalchemy.engine import Dialect, Engine, make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, SQLModel, create_engine
 
@@ -24,6 +27,7 @@ NAMING_CONVENTION = {
 SQLModel.metadata.naming_convention = NAMING_CONVENTION
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 SQLITE_MMAP_BYTES = 1 << 30
+SQLITE_OVERFLOW = 40  # AnyIO's worker threads, each holding at most one connection
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
@@ -64,8 +68,15 @@ def _begin(conn) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE" if options.get("writes", False) else "BEGIN")
 
 
-def build_engine(url: str) -> Engine:
-    """An engine for `url`, tuned for SQLite (WAL, busy timeout) or PostgreSQL (pooled)."""
+def build_engine(
+    url: str, *, pool_size: int | None = None, max_overflow: int | None = None, pre_ping=True
+) -> Engine:
+    """An engine for `url`, tuned for SQLite (WAL, busy timeout) or PostgreSQL (pre-ping).
+
+    Pools: `db_pool_size` kept; PostgreSQL may open as many again under load, SQLite (whose
+    connections cost a file handle) one per worker thread, so a request never waits for one.
+    """
+    size = pool_size or get_settings().db_pool_size
     if make_url(url).get_backend_name() == "sqlite":
         engine = create_engine(
             url,
@@ -74,12 +85,20 @@ def build_engine(url: str) -> Engine:
                 "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000,
                 "isolation_level": None,
             },
+            **_file_pool(url, size, SQLITE_OVERFLOW if max_overflow is None else max_overflow),
         )
         event.listen(engine, "connect", _configure_sqlite)
         event.listen(engine, "begin", _begin)
         return engine
-    pool = get_settings().db_pool_size
-    return create_engine(url, pool_pre_ping=True, pool_size=pool, max_overflow=pool)
+    overflow = size if max_overflow is None else max_overflow
+    return create_engine(url, pool_pre_ping=pre_ping, pool_size=size, max_overflow=overflow)
+
+
+def _file_pool(url: str, size: int, overflow: int) -> dict:
+    database = make_url(url).database
+    if not database or database == ":memory:":
+        return {}  # SQLAlchemy's single-connection pool for in-memory databases
+    return {"pool_size": size, "max_overflow": overflow}
 
 
 @lru_cache
@@ -88,16 +107,64 @@ def get_engine() -> Engine:
     return build_engine(get_settings().database_url)
 
 
-@lru_cache(maxsize=4)
-def _single_reads(engine: Engine) -> Engine:
-    if engine.dialect.name == "sqlite":
-        return engine.execution_options(single_read=True)
-    return engine.execution_options(isolation_level="AUTOCOMMIT")
+_READERS: WeakKeyDictionary[Engine, Engine] = WeakKeyDictionary()
+_READERS_LOCK = Lock()
 
 
-def read_once() -> Connection:
-    """A pooled connection for one SELECT: no BEGIN and ROLLBACK around it (hot read paths)."""
-    return _single_reads(get_engine()).connect()
+def _reader(engine: Engine) -> Engine:
+    """`engine`'s twin for the hot one-statement reads: a pool of its own that never makes a
+    caller wait (the event loop must not block on a pool its worker threads can exhaust),
+    connections in autocommit (no BEGIN, no ROLLBACK) and no pre-ping (`read_row` retries
+    once on a dropped connection instead); disposed with `engine`."""
+    with _READERS_LOCK:
+        if (reader := _READERS.get(engine)) is None:
+            url = engine.url.render_as_string(hide_password=False)
+            reader = build_engine(url, pool_size=2, max_overflow=-1, pre_ping=False)
+            if reader.dialect.name != "sqlite":  # SQLite's connections autocommit already
+                event.listen(reader, "connect", _autocommit)
+            _READERS[engine] = reader
+            event.listen(engine, "engine_disposed", lambda _engine: reader.dispose())
+        return reader
+
+
+def _autocommit(dbapi_connection, _record) -> None:
+    dbapi_connection.autocommit = True
+
+
+@lru_cache(maxsize=64)
+def _driver_sql(statement: Select, dialect: Dialect) -> tuple[str, tuple | None, tuple]:
+    """`statement` compiled once for the driver: its SQL, its parameters' order (if
+    positional) and its columns' names."""
+    compiled = statement.compile(dialect=dialect)
+    order = tuple(compiled.positiontup) if compiled.positional else None
+    return compiled.string, order, tuple(statement.selected_columns.keys())
+
+
+def read_row(statement: Select, params: dict[str, Any]) -> dict[str, Any] | None:
+    """The first row of `statement` (a module-level SELECT), by column name, or None.
+
+    For the hot read paths (the token behind every API call, the stored status): the
+    compiled SQL runs on the driver's connection, without SQLAlchemy's per-execution work;
+    values come as the driver gives them (SQLite: dates and JSON as text). A connection the
+    database dropped (a restart) is replaced once.
+    """
+    engine = _reader(get_engine())
+    sql, order, names = _driver_sql(statement, engine.dialect)
+    values = tuple(params[name] for name in order) if order is not None else params
+    for attempt in (1, 2):
+        raw = engine.raw_connection()
+        try:
+            row = raw.driver_connection.execute(sql, values).fetchone()
+        except engine.dialect.loaded_dbapi.OperationalError as exc:
+            raw.invalidate()
+            engine.dispose()  # its other connections died with this one
+            if attempt == 2:
+                raise OperationalError(sql, values, exc) from exc
+            continue
+        finally:
+            raw.close()
+        return None if row is None else dict(zip(names, row, strict=True))
+    return None
 
 
 def new_session(*, writes: bool) -> Session:

@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 from app import clock
 from app.audit.service import record, snapshot
 from app.auth.roles import Role
-from app.db import read_once
+from app.db import read_row
 from app.errors import Conflict, NotFound
 from app.models import ApiToken
 
@@ -83,21 +83,20 @@ LIVE_TOKEN = select(ApiToken.name, ApiToken.role).where(
 )
 
 
-def _principal(row) -> Principal | None:
-    return None if row is None else Principal(name=f"token:{row.name}", role=Role(row.role))
+def _principal(name: str, role: str) -> Principal:
+    return Principal(name=f"token:{name}", role=Role(role))
 
 
 def principal_for_token(*, session: Session, plaintext: str) -> Principal | None:
     """The principal a live token stands for, or None."""
     row = session.execute(LIVE_TOKEN, {"token_hash": hash_token(plaintext)}).first()
-    return _principal(row)
+    return None if row is None else _principal(row.name, row.role)
 
 
 def lookup_token(plaintext: str) -> Principal | None:
-    """`principal_for_token` on a pooled connection of its own, without a transaction.
+    """`principal_for_token` on the hot path: one SELECT, no session, no transaction.
 
     No cache: a revoked token fails on its next request, in every process.
     """
-    with read_once() as conn:
-        row = conn.execute(LIVE_TOKEN, {"token_hash": hash_token(plaintext)}).first()
-    return _principal(row)
+    row = read_row(LIVE_TOKEN, {"token_hash": hash_token(plaintext)})
+    return None if row is None else _principal(row["name"], row["role"])

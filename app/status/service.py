@@ -13,13 +13,13 @@ from functools import lru_cache
 from itertools import islice
 from pathlib import Path
 
+from sqlalchemy import Text, bindparam, cast, union_all
 from sqlalchemy import select as sa_select
-from sqlalchemy import union_all
 from sqlmodel import Session, col, select
 
 from app import clock
 from app.config import get_settings
-from app.db import read_once, session_scope
+from app.db import read_row, session_scope
 from app.errors import NotFound
 from app.models import Evidence, StatusChange, Vendor, Waiver
 from app.rules import facts
@@ -186,11 +186,16 @@ def evidence_expiry(case: facts.VendorCase, *, today: date) -> date | None:
     return min(ends, default=None)
 
 
+def holds(status_on: date | None, next_review_on: date | None, as_of: date) -> bool:
+    """True when an assessment stored on `status_on` holds on `as_of`."""
+    if status_on is None or as_of < status_on:
+        return False
+    return next_review_on is None or as_of < next_review_on
+
+
 def is_fresh(vendor: Vendor, as_of: date) -> bool:
     """True when the stored assessment holds on `as_of`."""
-    if vendor.status_on is None or as_of < vendor.status_on:
-        return False
-    return vendor.next_review_on is None or as_of < vendor.next_review_on
+    return holds(vendor.status_on, vendor.next_review_on, as_of)
 
 
 def due_ids(today: date):
@@ -319,7 +324,8 @@ def stored_status(vendor: Vendor, *, as_of: date) -> StatusRead:
     )
 
 
-STATUS_COLUMNS = (
+# The stored status object's columns; the flags as the JSON text they are stored as.
+STORED_STATUS = sa_select(
     Vendor.id,
     Vendor.name,
     Vendor.tier,
@@ -327,33 +333,38 @@ STATUS_COLUMNS = (
     Vendor.status,
     Vendor.status_on,
     Vendor.next_review_on,
-    Vendor.flags,
-)
+    cast(Vendor.flags, Text).label("flags"),
+).where(Vendor.id == bindparam("vendor_id"))
+_COMPACT = {"ensure_ascii": False, "separators": (",", ":")}
+
+
+def _day(value: date | str | None) -> date | None:
+    return date.fromisoformat(value) if isinstance(value, str) else value
 
 
 def stored_status_json(vendor_id: int, *, as_of: date) -> bytes | None:
     """The status object encoded straight from the stored row, or None when it does not hold.
 
-    The hot path of GET /vendors/{id}/status: one primary-key SELECT outside any transaction,
-    no evidence read, no ORM objects, no validation of what `stored_status` would validate.
+    The hot path of GET /vendors/{id}/status: one primary-key SELECT (`read_row`), no
+    evidence read, no ORM objects or models; the stored flags (written by `flag_dict`,
+    FlagRead's fields in order) go into the body as the JSON text they are.
     """
-    with read_once() as conn:
-        row = conn.execute(sa_select(*STATUS_COLUMNS).where(Vendor.id == vendor_id)).first()
+    row = read_row(STORED_STATUS, {"vendor_id": vendor_id})
     if row is None:
         raise NotFound(f"vendor {vendor_id} not found")
-    if not is_fresh(row, as_of):
+    review = _day(row["next_review_on"])
+    if not holds(_day(row["status_on"]), review, as_of):
         return None
-    review = row.next_review_on
-    body = {
-        "vendor_id": row.id,
-        "name": row.name,
-        "status": row.status,
+    head = {
+        "vendor_id": row["id"],
+        "name": row["name"],
+        "status": row["status"],
         "as_of": as_of.isoformat(),
-        "requirement": row.requirement or current_policy().tiers[row.tier].requirement,
-        "flags": row.flags,  # stored as flag_dict writes them: FlagRead's fields, in order
-        "next_review_on": review.isoformat() if review else None,
+        "requirement": row["requirement"] or current_policy().tiers[row["tier"]].requirement,
     }
-    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+    review_json = json.dumps(review.isoformat() if review else None)
+    body = f'{json.dumps(head, **_COMPACT)[:-1]},"flags":{row["flags"]},"next_review_on":'
+    return f"{body}{review_json}}}".encode()
 
 
 def evaluated_status(vendor_id: int, *, as_of: date) -> StatusRead:
