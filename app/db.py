@@ -27,7 +27,7 @@ NAMING_CONVENTION = {
 SQLModel.metadata.naming_convention = NAMING_CONVENTION
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 SQLITE_MMAP_BYTES = 1 << 30
-SQLITE_OVERFLOW = 40  # AnyIO's worker threads, each holding at most one connection
+SQLITE_POOL = 40  # AnyIO's worker threads, each holding at most one connection: all kept
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
@@ -73,8 +73,9 @@ def build_engine(
 ) -> Engine:
     """An engine for `url`, tuned for SQLite (WAL, busy timeout) or PostgreSQL (pre-ping).
 
-    Pools: `db_pool_size` kept; PostgreSQL may open as many again under load, SQLite (whose
-    connections cost a file handle) one per worker thread, so a request never waits for one.
+    Pools: PostgreSQL keeps `db_pool_size` connections and may open as many again under
+    load; SQLite (whose connections cost a file handle) keeps one per worker thread, so a
+    request never waits for one, nor pays for opening one (its PRAGMAs) under load.
     """
     size = pool_size or get_settings().db_pool_size
     if make_url(url).get_backend_name() == "sqlite":
@@ -85,7 +86,11 @@ def build_engine(
                 "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000,
                 "isolation_level": None,
             },
-            **_file_pool(url, size, SQLITE_OVERFLOW if max_overflow is None else max_overflow),
+            **_file_pool(
+                url,
+                pool_size or max(size, SQLITE_POOL),
+                size if max_overflow is None else max_overflow,
+            ),
         )
         event.listen(engine, "connect", _configure_sqlite)
         event.listen(engine, "begin", _begin)
