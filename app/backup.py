@@ -31,7 +31,9 @@ def backup_sqlite(database_url: str, target: Path) -> int:
         raise FileNotFoundError(f"no database at {source_path}")
     partial = target.with_name(target.name + ".partial")
     partial.unlink(missing_ok=True)
-    source = sqlite3.connect(f"file:{source_path}?mode=ro", uri=True)
+    # as_uri() escapes "#", "?" and "%", which would otherwise cut the path short and open
+    # (and create) some other, empty database.
+    source = sqlite3.connect(f"{source_path.resolve().as_uri()}?mode=ro", uri=True)
     copy = sqlite3.connect(partial)
     try:
         source.backup(copy)
