@@ -13,7 +13,10 @@ from app.rules.engine import evaluate
 from app.rules.facts import case_from_dict
 from app.rules.policy import Policy
 
-EXAMPLES_PATH = Path(__file__).resolve().parents[3] / "shared" / "examples" / "rule_examples.json"
+# A copy of shared/examples/rule_examples.json, so the suite runs from any clone; while the
+# shared folder sits beside the repository, test_the_copy_is_current checks they agree.
+EXAMPLES_PATH = Path(__file__).resolve().parent / "rule_examples.json"
+SHARED_PATH = Path(__file__).resolve().parents[3] / "shared" / "examples" / "rule_examples.json"
 EXAMPLES = json.loads(EXAMPLES_PATH.read_text(encoding="utf-8"))
 
 # title → why the example contradicts SPEC (none so far)
@@ -51,3 +54,8 @@ def test_every_rule_code_is_exercised_by_an_example() -> None:
 
     seen = {f["code"] for example in EXAMPLES for f in example["expect"]["flags"]}
     assert {r.code for r in RULES} <= seen
+
+
+@pytest.mark.skipif(not SHARED_PATH.exists(), reason="shared/ is not beside this clone")
+def test_the_copy_is_current() -> None:
+    assert json.loads(SHARED_PATH.read_text(encoding="utf-8")) == EXAMPLES
