@@ -1,0 +1,350 @@
+"""Hostile input: markup in every text field, spreadsheet formulas, hostile upload names,
+oversized and malformed bodies, SQL-looking strings, undecodable text. Never a 500; markup
+comes out escaped in pages, e-mails and exports; what was stored is what was sent."""
+
+import csv
+import io
+import json
+import re
+from datetime import timedelta
+
+import anyio
+import pytest
+from conftest import TEST_TODAY
+from factories import bridge_body, iso_body, soc2_body, waiver_body
+from fastapi.testclient import TestClient
+from openpyxl import load_workbook
+from pydantic import BaseModel
+from reliability.support import COUNTS, pdf_bytes
+from sqlalchemy import inspect
+from web.support import make_user, sign_in
+
+from app import config, db
+from app.bulk.csvfile import FORMULA_TRIGGERS
+from app.digest.job import collect
+from app.digest.render import render
+from app.evidence import schemas as evidence_schemas
+from app.security import MAX_JSON_BYTES
+from app.vendors.schemas import VendorCreate
+
+SCRIPT = '<script>alert("{tag}")</script><img src=x onerror=alert(1)>'
+SHOWN_TAGS = (  # every field set below that a page shows
+    "name", "services", "notes", "auditor", "subservice", "iso-notes", "number",
+    "certification_body", "accreditation_body", "retraction", "waiver", "approver", "revocation",
+)  # fmt: skip
+RAW_MARKERS = ("<script>alert(", "onerror=alert(1)>")
+# Free text a client can set; validated fields (domain, e-mail, rule code, dates) refuse markup.
+TEXT_FIELDS = {
+    VendorCreate: {"name", "services"},
+    evidence_schemas.Soc2ReportCreate: {"notes", "auditor", "system"},
+    evidence_schemas.Soc1ReportCreate: {"notes", "auditor", "system"},
+    evidence_schemas.Soc3ReportCreate: {"notes", "auditor", "system"},
+    evidence_schemas.SubserviceOrg: {"name"},
+    evidence_schemas.IsoCertificateCreate: {
+        "notes",
+        "certificate_number",
+        "certification_body",
+        "accreditation_body",
+        "scope",
+    },  # fmt: skip
+    evidence_schemas.BridgeLetterCreate: {"notes"},
+    evidence_schemas.Retraction: {"reason"},
+    evidence_schemas.WaiverCreate: {"reason", "approved_by"},
+    evidence_schemas.Revocation: {"reason"},
+}
+VALIDATED = {"domain", "owner_email", "code"}
+
+
+def hostile(tag: str) -> str:
+    return SCRIPT.format(tag=tag)
+
+
+def _marked(fields: list[str], **others) -> dict:
+    """Each field set to markup naming it."""
+    return {field: hostile(field) for field in fields} | others
+
+
+def _free_text(model: type[BaseModel]) -> set[str]:
+    names = set()
+    for name, prop in model.model_json_schema()["properties"].items():
+        types = [prop, *prop.get("anyOf", [])]
+        if any(t.get("type") == "string" and not {"enum", "format", "const"} & t.keys()
+               for t in types):  # fmt: skip
+            names.add(name)
+    return names - VALIDATED - {"kind"}
+
+
+def test_the_hostile_fields_are_every_free_text_field():
+    for model, fields in TEXT_FIELDS.items():
+        assert _free_text(model) == fields, model.__name__
+
+
+@pytest.fixture
+def hostile_records(analyst, tmp_path, monkeypatch) -> dict:
+    """A vendor with every free-text field of every record set to markup."""
+    monkeypatch.setenv("VETTED_UPLOAD_DIR", str(tmp_path / "uploads"))
+    config.get_settings.cache_clear()
+    vendor = analyst.post("/api/v1/vendors", json=_marked(
+        ["name", "services"], tier="critical", owner_email="owner@example.com")).json()  # fmt: skip
+    base = f"/api/v1/vendors/{vendor['id']}"
+    orgs = [{"name": hostile("subservice"), "method": "carve_out"}]
+    report_body = soc2_body(**_marked(["notes", "auditor", "system"]), subservice_orgs=orgs)
+    report = analyst.post(f"{base}/evidence", json=report_body).json()
+    iso_fields = _marked(["certification_body", "accreditation_body", "scope"])
+    iso_fields.update(notes=hostile("iso-notes"), certificate_number=hostile("number")[:100])
+    expiring = (TEST_TODAY + timedelta(days=20)).isoformat()
+    iso = iso_body(**iso_fields, issued_on="2025-07-01", expires_on=expiring)
+    certificate = analyst.post(f"{base}/evidence", json=iso).json()
+    bridge = bridge_body(report["evidence"]["id"], notes=hostile("bridge"), received_on=None)
+    assert analyst.post(f"{base}/evidence", json=bridge).status_code == 201
+    extra = analyst.post(f"{base}/evidence", json=soc2_body()).json()
+    retract = f"/api/v1/evidence/{extra['evidence']['id']}/retract"
+    assert analyst.post(retract, json={"reason": hostile("retraction")}).status_code == 200
+    ending = (TEST_TODAY + timedelta(days=10)).isoformat()
+    waiver_fields = {"reason": hostile("waiver"), "approved_by": hostile("approver")}
+    waiver = waiver_body("ISO_UNACCREDITED", **waiver_fields, expires_on=ending)
+    waiver = analyst.post(f"{base}/waivers", json=waiver).json()
+    revoked = analyst.post(f"{base}/waivers", json=waiver_body(reason="r")).json()
+    revoke = f"/api/v1/waivers/{revoked['id']}/revoke"
+    assert analyst.post(revoke, json={"reason": hostile("revocation")}).status_code == 200
+    files = {"file": ('<b onmouseover="x()">report</b>.pdf', io.BytesIO(pdf_bytes()))}
+    document = analyst.post(f"/api/v1/evidence/{report['evidence']['id']}/document", files=files)
+    assert document.status_code == 200
+    return {"vendor": vendor, "report": report["evidence"], "waiver": waiver,
+            "certificate": certificate["evidence"], "revoked": revoked}  # fmt: skip
+
+
+def _assert_escaped(text: str, where: str) -> None:
+    for marker in RAW_MARKERS:
+        assert marker not in text, f"raw markup in {where}"
+    assert 'onmouseover="x()"' not in text, f"raw markup in {where}"
+
+
+def test_markup_is_escaped_in_every_page(app, hostile_records):
+    ids = hostile_records
+    vendor_id = ids["vendor"]["id"]
+    pages = [
+        "/", "/vendors", f"/vendors?q={ids['vendor']['name'][:10]}", f"/vendors/{vendor_id}",
+        f"/vendors/{vendor_id}/edit", f"/evidence/{ids['report']['id']}/retract",
+        f"/waivers/{ids['waiver']['id']}/revoke", "/digest", "/digest/letter",
+        f"/vendors/{vendor_id}/waivers/new", f"/vendors/{vendor_id}/evidence/bridge_letter/new",
+    ]  # fmt: skip
+    shown = ""
+    with TestClient(app) as web:
+        sign_in(web, make_user("analyst@example.com", "analyst"))
+        for path in pages:
+            page = web.get(path)
+            assert page.status_code == 200, path
+            _assert_escaped(page.text, path)
+            shown += page.text
+            COUNTS["hostile: pages checked for escaping"] += 1
+    for tag in SHOWN_TAGS:
+        assert f"&lt;script&gt;alert(&#34;{tag}&#34;)" in shown.replace("&quot;", "&#34;"), tag
+
+
+def test_markup_is_escaped_in_the_e_mail(hostile_records):
+    with db.session_scope(writes=False) as session:
+        letter = render(collect(session=session, as_of=TEST_TODAY, base_url="https://v.example"))
+    _assert_escaped(letter.html, "the digest's HTML part")
+    assert "&lt;script&gt;" in letter.html  # the vendor is in it, its name escaped
+    assert hostile("name") in letter.text  # plain text is shown as text, never run
+    assert "<script" not in letter.subject
+
+
+def test_markup_is_kept_verbatim_in_the_api(analyst, hostile_records):
+    vendor = analyst.get(f"/api/v1/vendors/{hostile_records['vendor']['id']}")
+    assert vendor.headers["content-type"] == "application/json"
+    assert vendor.json()["name"] == hostile("name")  # data, not markup: stored as sent
+
+
+FORMULAS = ['=HYPERLINK("http://evil.example","x")', "+1+1", "-2+3", "@SUM(A1:A2)", "=1+2"]
+
+
+@pytest.fixture
+def formula_vendors(analyst) -> None:
+    for n, formula in enumerate(FORMULAS):
+        body = {"name": f"{formula} {n}", "services": formula, "tier": "high"}
+        vendor = analyst.post("/api/v1/vendors", json=body).json()
+        report = soc2_body(auditor=formula)
+        analyst.post(f"/api/v1/vendors/{vendor['id']}/evidence", json=report)
+
+
+def _csv_cells(text: str) -> list[str]:
+    return [cell for row in csv.reader(io.StringIO(text.lstrip("\ufeff"))) for cell in row]
+
+
+def test_formula_prefixes_are_neutralised_in_every_export(app, reader, formula_vendors):
+    with TestClient(app) as web:
+        sign_in(web, make_user("reader@example.com", "reader"))
+        csv_files = [reader.get("/api/v1/exports/vendors").text, web.get("/export/vendors").text]
+        xlsx = web.get("/export/vendors", params={"format": "xlsx"}).content
+    xlsx_api = reader.get("/api/v1/exports/vendors", params={"format": "xlsx"}).content
+    for text in csv_files:
+        cells = _csv_cells(text)
+        assert not [c for c in cells if c.startswith(FORMULA_TRIGGERS)]
+        assert sum(c.startswith("'") for c in cells) >= 3 * len(FORMULAS)
+    for content in (xlsx, xlsx_api):
+        sheet = load_workbook(io.BytesIO(content)).active
+        for row in sheet.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f"
+                assert not (isinstance(cell.value, str) and cell.value.startswith(FORMULA_TRIGGERS))
+    COUNTS["hostile: export cells checked for formulas"] += sum(
+        len(_csv_cells(t)) for t in csv_files
+    )
+
+
+BOUNDARY = "hostile-boundary"
+UPLOAD_NAMES = {
+    "traversal": b"../../../../etc/passwd.pdf",
+    "windows traversal": b"..\\..\\..\\windows\\win.ini.pdf",
+    "NUL byte": b"report\x00.exe.pdf",
+    "10,000 characters": b"A" * 10_000 + b".pdf",
+    "markup": b"<img src=x onerror=alert(1)>.pdf",
+    "header injection": b"a.pdf\r\nX-Injected: yes",
+    "dots only": b"..",
+    "not UTF-8": b"r\xe9sum\xe9\xff.pdf",
+}
+
+
+def _multipart(filename: bytes) -> bytes:
+    head = (f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="').encode()
+    tail = b'"\r\nContent-Type: application/pdf\r\n\r\n' + pdf_bytes()
+    return head + filename + tail + f"\r\n--{BOUNDARY}--\r\n".encode()
+
+
+@pytest.mark.parametrize("label", UPLOAD_NAMES)
+def test_hostile_upload_names_are_made_safe(analyst, tmp_path, monkeypatch, label):
+    store = tmp_path / "store" / "uploads"
+    monkeypatch.setenv("VETTED_UPLOAD_DIR", str(store))
+    config.get_settings.cache_clear()
+    vendor = analyst.post("/api/v1/vendors", json={"name": "Upload Co", "tier": "low"}).json()
+    evidence = analyst.post(f"/api/v1/vendors/{vendor['id']}/evidence", json=soc2_body()).json()
+    url = f"/api/v1/evidence/{evidence['evidence']['id']}/document"
+    headers = {"Content-Type": f"multipart/form-data; boundary={BOUNDARY}"}
+    response = analyst.post(url, content=_multipart(UPLOAD_NAMES[label]), headers=headers)
+    assert response.status_code in (200, 400), response.text  # 400: a header it cannot parse
+    files = [p for p in (tmp_path / "store").rglob("*") if p.is_file()]
+    assert all(p.is_relative_to(store) and re.fullmatch(r"[0-9a-f]{64}", p.name) for p in files)
+    if response.status_code != 200:
+        return
+    name = response.json()["name"]
+    assert len(name) <= 255 and not re.search(r"[/\\\x00-\x1f]", name) and name not in (".", "..")
+    download = analyst.get(url)
+    disposition = download.headers["content-disposition"]
+    assert download.status_code == 200 and "\r" not in disposition and "\n" not in disposition
+    assert "x-injected" not in download.headers
+    assert re.fullmatch(r'attachment; filename="[A-Za-z0-9._ ()+-]+"; filename\*=UTF-8\'\'\S+',
+                        disposition)  # fmt: skip
+    COUNTS["hostile: upload names"] += 1
+
+
+async def _call(app, body_chunks, headers: list) -> tuple[int, int]:
+    """Send a request straight to the ASGI app; returns (status, request chunks it read)."""
+    read, status = 0, 0
+    chunks = list(body_chunks)
+
+    async def receive():
+        nonlocal read
+        read += 1
+        more = read < len(chunks)
+        return {"type": "http.request", "body": chunks[read - 1], "more_body": more}
+
+    async def send(message):
+        nonlocal status
+        if message["type"] == "http.response.start":
+            status = message["status"]
+
+    scope = {"type": "http", "method": "POST", "path": "/api/v1/vendors", "raw_path": b"",
+             "query_string": b"", "headers": headers, "http_version": "1.1", "scheme": "http",
+             "server": ("t", 80), "client": ("127.0.0.1", 1), "root_path": ""}  # fmt: skip
+    await app(scope, receive, send)
+    return status, read
+
+
+def test_oversized_json_is_refused_before_it_is_read(app, analyst):
+    chunk = b" " * 65536
+    many = [b"{"] + [chunk] * 800 + [b"}"]  # 50 MB
+    declared = [(b"content-type", b"application/json"), (b"content-length", b"52428802")]
+    assert anyio.run(_call, app, many, declared) == (413, 0)  # refused unread
+    streamed = [(b"content-type", b"application/json")]  # no length: counted as it arrives
+    status, read = anyio.run(_call, app, many, streamed)
+    assert status == 413 and read <= MAX_JSON_BYTES // len(chunk) + 2
+    just_over = analyst.post("/api/v1/vendors", content=b"{" + b" " * MAX_JSON_BYTES + b"}",
+                             headers={"content-type": "application/json"})  # fmt: skip
+    assert just_over.status_code == 413 and "larger than 1 MB" in just_over.json()["detail"]
+    form = analyst.post("/login", content=b"a=" + b"b" * (2 * MAX_JSON_BYTES),
+                        headers={"content-type": "application/x-www-form-urlencoded"})  # fmt: skip
+    assert form.status_code == 413
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"[" * 200_000,  # nesting deeper than the parser's recursion limit
+        b'{"name": ' + b"1" * 100_000 + b', "tier": "low"}',  # an integer of 100,000 digits
+        b'{"name": "\\ud800", "tier": "low"}',  # a lone surrogate
+        b'{"name": "x", "tier": "low"',  # cut short
+        b"\xff\xfe{}",  # not UTF-8
+        b"null",
+        json.dumps({"name": "x" * 201, "tier": "low"}).encode(),
+    ],
+    ids=["deep", "long int", "surrogate", "cut", "bytes", "null", "too long"],
+)
+def test_malformed_json_is_a_4xx(analyst, body):
+    response = analyst.post("/api/v1/vendors", content=body,
+                            headers={"content-type": "application/json"})  # fmt: skip
+    assert 400 <= response.status_code < 500, response.text
+    COUNTS["hostile: malformed bodies"] += 1
+
+
+SQLISH = [
+    "Robert'); DROP TABLE vendors;--",
+    '" OR ""="',
+    "' OR 1=1 --",
+    "100% legit_vendor \\ ltd",
+    "%",
+    "_",
+    "; SELECT pg_sleep(10);",
+]
+
+
+def test_sql_looking_strings_are_stored_verbatim(analyst, session):
+    ids = {}
+    for text in SQLISH:
+        created = analyst.post("/api/v1/vendors", json={"name": text, "services": text,
+                                                         "tier": "low"})  # fmt: skip
+        assert created.status_code == 201, created.text
+        ids[text] = created.json()["id"]
+    for text, vendor_id in ids.items():
+        stored = analyst.get(f"/api/v1/vendors/{vendor_id}").json()
+        assert stored["name"] == stored["services"] == text
+        found = analyst.get("/api/v1/vendors/lookup", params={"name": text}).json()
+        assert found["vendor_id"] == vendor_id
+    for pattern in ("%", "_"):  # LIKE wildcards match themselves, not everything
+        names = {v["name"] for v in analyst.get("/api/v1/vendors", params={"q": pattern})
+                 .json()["items"]}  # fmt: skip
+        assert names == {t for t in SQLISH if pattern in t}
+    assert "vendors" in inspect(session.get_bind()).get_table_names()
+
+
+UNDECODABLE = (
+    "/api/v1/vendors?q=%ED%A0%80",
+    "/api/v1/vendors/lookup?name=%FF",
+    "/api/v1/vendors/1/status?as_of=%ED%A0%80",
+    "/api/v1/vendors?cursor=%FF",
+)
+FORM = {"content-type": "application/x-www-form-urlencoded"}
+
+
+def test_undecodable_query_strings_and_forms_are_answered(analyst, app):
+    for url in UNDECODABLE:
+        assert analyst.get(url).status_code < 500, url
+    assert (
+        analyst.patch("/api/v1/vendors/1", headers={"If-Match": b"\xff"}, json={}).status_code < 500
+    )
+    with TestClient(app) as web:
+        sign_in(web, make_user("forms@example.com", "analyst"))
+        body = f"csrf_token={web.csrf}&name=%ED%A0%80%FF&tier=low".encode()
+        posted = web.post("/vendors/new", content=body, follow_redirects=False, headers=FORM)
+        assert posted.status_code in (303, 422)
