@@ -8,21 +8,26 @@ client ever saw a 5xx ("database is locked" or otherwise). Then 10 clients PATCH
 at once with the same version: exactly one wins, the other nine get 409.
 """
 
+import json
 import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import timedelta
 from functools import partial
 
 import httpx
 import pytest
 from factories import soc2_body
+from fastapi.testclient import TestClient
 from reliability.support import COUNTS, Server, make_token
 from sqlalchemy import func, text
 from sqlmodel import col, select
 
-from app import db
+from app import clock, db
+from app.errors import Conflict
+from app.idempotency import LEASE
 from app.models import AuditEntry, Evidence, IdempotencyKey, Vendor
 
 CLIENTS = 16
@@ -197,3 +202,93 @@ def test_retract_and_revoke_once_each(server):
                 statuses = [f.result() for f in [pool.submit(racer) for _ in range(RACERS)]]
             assert sorted(statuses) == [200] + [409] * (RACERS - 1), (path, statuses)
             COUNTS["concurrency: simultaneous retractions and revocations"] += RACERS
+
+
+# --- the Idempotency-Key rules, one at a time -------------------------------------------------
+
+
+def _vendors(session) -> int:
+    session.rollback()
+    return session.exec(select(func.count()).select_from(Vendor)).one()
+
+
+def test_a_key_stands_for_one_request(analyst, session):
+    key = {"Idempotency-Key": "order-66"}
+    first = analyst.post("/api/v1/vendors", json={"name": "Once Ltd", "tier": "low"}, headers=key)
+    again = analyst.post("/api/v1/vendors", json={"name": "Once Ltd", "tier": "low"}, headers=key)
+    assert first.status_code == again.status_code == 201 and again.json() == first.json()
+    assert again.headers["idempotent-replayed"] == "true"
+    other = analyst.post("/api/v1/vendors", json={"name": "Other Ltd", "tier": "low"}, headers=key)
+    assert other.status_code == 422 and "different request" in other.json()["detail"]
+    assert _vendors(session) == 1
+
+
+def test_a_refused_request_leaves_its_key_free(analyst, session):
+    key = {"Idempotency-Key": "fix-and-retry"}
+    refused = analyst.post("/api/v1/vendors", json={"name": "", "tier": "low"}, headers=key)
+    assert refused.status_code == 422
+    fixed = analyst.post("/api/v1/vendors", json={"name": "Fixed", "tier": "low"}, headers=key)
+    assert fixed.status_code == 201 and _vendors(session) == 1
+
+
+def test_keys_belong_to_one_credential(analyst, admin, session):
+    key = {"Idempotency-Key": "shared-name"}
+    body = {"name": "Mine", "tier": "low"}
+    assert analyst.post("/api/v1/vendors", json=body, headers=key).status_code == 201
+    theirs = admin.post("/api/v1/vendors", json=body, headers=key)
+    assert theirs.status_code == 409 and "idempotent-replayed" not in theirs.headers  # a duplicate
+
+
+@pytest.mark.parametrize("bad", ["", "x" * 256, "tab\there", "ünïcode"])
+def test_a_malformed_key_is_a_400(analyst, session, bad):
+    headers = {"Idempotency-Key": bad.encode()}
+    response = analyst.post("/api/v1/vendors", json={"name": "N", "tier": "low"}, headers=headers)
+    assert response.status_code == 400 and _vendors(session) == 0
+
+
+def _claim(owner_token: str, key: str, body: dict, *, committed: bool, age: timedelta) -> None:
+    from app.idempotency import _digest
+
+    fingerprint = _digest(b"POST", b"/api/v1/vendors", b"", json.dumps(body).encode())
+    with db.session_scope() as s:
+        s.add(IdempotencyKey(
+            owner=_digest(f"Bearer {owner_token}".encode()), key=key, fingerprint=fingerprint,
+            claim="crashed", created_at=clock.utc_now() - age, committed=committed))  # fmt: skip
+
+
+def test_a_claim_left_by_a_crash_before_commit_is_taken_over(app, session):
+    token, body = make_token("analyst"), {"name": "Retried", "tier": "low"}
+    _claim(token, "k1", body, committed=False, age=LEASE + timedelta(seconds=1))
+    _claim(token, "k2", body | {"name": "Busy"}, committed=False, age=timedelta(seconds=1))
+    _claim(token, "k3", body | {"name": "Lost"}, committed=True, age=LEASE + timedelta(seconds=1))
+    with TestClient(app, headers={"Authorization": f"Bearer {token}"}) as client:
+
+        def send(key, data):
+            raw = json.dumps(data).encode()
+            headers = {"Idempotency-Key": key, "content-type": "application/json"}
+            return client.post("/api/v1/vendors", content=raw, headers=headers)
+
+        assert send("k1", body).status_code == 201  # nothing was applied: applied now, once
+        busy = send("k2", body | {"name": "Busy"})
+        assert busy.status_code == 409 and busy.headers["retry-after"] == "1"
+        lost = send("k3", body | {"name": "Lost"})
+        assert lost.status_code == 409 and "applied" in lost.json()["detail"]
+    assert _vendors(session) == 1
+
+
+def test_a_write_whose_claim_was_taken_over_is_refused(database_url, session):
+    from app.idempotency import Claim, _claim
+
+    with db.session_scope() as s:
+        row = IdempotencyKey(owner="o", key="k", fingerprint="f", claim="new-owner",
+                             created_at=clock.utc_now())  # fmt: skip
+        s.add(row)
+    token = _claim.set(Claim(row_id=row.id, token="old-owner"))
+    try:
+        with pytest.raises(Conflict), db.session_scope() as s:
+            s.add(Vendor(name="Late", name_key="late", tier="low", created_at=clock.utc_now(),
+                         updated_at=clock.utc_now()))  # fmt: skip
+            s.flush()
+    finally:
+        _claim.reset(token)
+    assert _vendors(session) == 0
