@@ -24,6 +24,7 @@ WRITE_ERRORS = {
     **READ_ERRORS,
     400: _error("Malformed request"),
     409: _error("Conflicts with the current state"),
+    413: _error("The body is larger than 1 MB"),
     422: _error("Invalid input; `detail` names each field"),
 }
 
