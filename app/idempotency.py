@@ -17,6 +17,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
+import anyio
 from sqlalchemy import delete, event, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -170,8 +171,8 @@ class IdempotencyMiddleware:
             return
         body = await _read_body(receive)
         owner = _digest(headers["authorization"].encode())
-        request = (scope["method"], scope["path"], scope.get("query_string", b"").decode(), body)
-        fingerprint = _digest(*(p if isinstance(p, bytes) else p.encode() for p in request))
+        path = scope["path"].encode("utf-8", "replace")
+        fingerprint = _digest(scope["method"].encode(), path, scope.get("query_string", b""), body)
         outcome = await _claim_in_thread(owner, key, fingerprint)
         if isinstance(outcome, Response):
             await outcome(scope, receive, send)
@@ -192,11 +193,13 @@ class IdempotencyMiddleware:
             await self.app(scope, replay_body, hold)
         except BaseException:
             _claim.reset(token)
-            await run_in_threadpool(_finish, claim, None, b"")
+            with anyio.CancelScope(shield=True):  # a client gone away still frees the key
+                await run_in_threadpool(_finish, claim, None, b"")
             raise
         _claim.reset(token)
         start, response_body = held[0], b"".join(m.get("body", b"") for m in held[1:])
-        await run_in_threadpool(_finish, claim, start, response_body)
+        with anyio.CancelScope(shield=True):
+            await run_in_threadpool(_finish, claim, start, response_body)
         for message in held:
             await send(message)
 
