@@ -75,6 +75,7 @@ def text(max_length: int, min_length: int = 0) -> object:
 
 
 Name = text(200, 1)
+SearchText = text(200)
 ShortText = text(200)
 LongText = text(5000)
 Day = Annotated[

@@ -12,7 +12,7 @@ from app.deps import Today
 from app.errors import Invalid
 from app.evidence.schemas import EvidenceRead, WaiverRead
 from app.evidence.service import list_evidence, list_waivers
-from app.fields import Criterion, Day, Domain
+from app.fields import Criterion, Day, Domain, Name, SearchText
 from app.status.service import (
     evaluated_status,
     refresh_lapsed,
@@ -48,7 +48,7 @@ def list_vendors(
     today: Today,
     status: Status = None,
     tier: TierQuery = None,
-    q: Annotated[str | None, Query(max_length=200)] = None,
+    q: Annotated[SearchText | None, Query(max_length=200)] = None,
     expiring_within_days: Annotated[int | None, Query(ge=0, le=3650)] = None,
     limit: Annotated[int, Query(ge=1, le=service.MAX_PAGE)] = 50,
     cursor: Annotated[str | None, Query(max_length=100)] = None,
@@ -93,7 +93,7 @@ def lookup_vendor(
     _: Reader,
     today: Today,
     domain: Annotated[Domain | None, Query()] = None,
-    name: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
+    name: Annotated[Name | None, Query(min_length=1, max_length=200)] = None,
     as_of: Annotated[Day | None, Query()] = None,
 ) -> StatusRead:
     """Exact lookup by `domain` or `name` (case-insensitive) → the status object."""

@@ -72,7 +72,7 @@ class ListParams:
     def parse(cls, q: str, status: str, tier: str, sort: str, page: str) -> "ListParams":
         """Keep what is valid; a hand-edited URL never breaks the page."""
         return cls(
-            q=q.strip()[:200],
+            q=q.replace("\x00", "").strip()[:200],
             status=status if status in labels.STATUS else "",
             tier=tier if tier in labels.TIER else "",
             sort=sort if sort in queries.SORTS else "name",

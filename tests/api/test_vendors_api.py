@@ -239,3 +239,15 @@ def test_an_empty_domain_clears_it(analyst):
     assert response.status_code == 200, response.text
     assert response.json()["domain"] is None
     assert _create(analyst, domain="  ")["domain"] is None
+
+
+@pytest.mark.parametrize(
+    ("path", "params"),
+    [
+        ("/api/v1/vendors", {"q": "a\x00b"}),
+        ("/api/v1/vendors/lookup", {"name": "\x00"}),
+    ],
+)
+def test_nul_bytes_in_query_strings_are_422_not_500(reader, path, params):
+    """PostgreSQL refuses NUL in text; found by schemathesis on the PostgreSQL run."""
+    assert reader.get(path, params=params).status_code == 422

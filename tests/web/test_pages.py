@@ -269,3 +269,9 @@ def test_what_users_typed_is_escaped(web_reader: WebClient, analyst):
 def test_the_web_pages_are_not_in_the_api_schema(web: WebClient):
     paths = web.get("/openapi.json").json()["paths"]
     assert all(path.startswith("/api/") or path in ("/healthz", "/readyz") for path in paths)
+
+
+def test_vendor_list_search_ignores_nul_bytes(web_reader: WebClient, three_vendors):
+    """PostgreSQL refuses NUL in text: the search drops it rather than answering 500."""
+    assert web_reader.get("/vendors", params={"q": "\x00"}).status_code == 200
+    assert web_reader.get("/export/vendors", params={"q": "\x00"}).status_code == 200
