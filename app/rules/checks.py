@@ -185,6 +185,8 @@ REPORT_CHECKS: tuple[Check, ...] = (
     _bridge_letter_needed,
     _bridge_letter_invalid,
 )
+# The checks that read the day; the others find the same on every day.
+DATED_REPORT_CHECKS: tuple[Check, ...] = (_stale, _going_stale, _bridge_letter_needed)
 
 
 # --- ISO/IEC 27001 certificate rules (on C) --------------------------------------------------
@@ -258,6 +260,18 @@ CERTIFICATE_CHECKS: tuple[Check, ...] = (
     _status,
     _validity_too_long,
     _surveillance_overdue,
+)
+DATED_CERTIFICATE_CHECKS: tuple[Check, ...] = (
+    _expired,
+    _version_2013,
+    _expiring,
+    _surveillance_overdue,
+)
+
+
+UNDATED_REPORT_CHECKS = tuple(c for c in REPORT_CHECKS if c not in DATED_REPORT_CHECKS)
+UNDATED_CERTIFICATE_CHECKS = tuple(
+    c for c in CERTIFICATE_CHECKS if c not in DATED_CERTIFICATE_CHECKS
 )
 
 

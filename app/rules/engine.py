@@ -7,13 +7,24 @@ from dataclasses import dataclass
 from datetime import date
 
 from app.rules.catalog import SEVERITY_RANK, message
-from app.rules.checks import Finding, findings
+from app.rules.checks import (
+    DATED_CERTIFICATE_CHECKS,
+    DATED_REPORT_CHECKS,
+    UNDATED_CERTIFICATE_CHECKS,
+    UNDATED_REPORT_CHECKS,
+    Check,
+    Finding,
+    findings,
+    relied_on,
+    requirement_findings,
+)
 from app.rules.dates import add_days_or_none
 from app.rules.facts import IsoCertificate, SocReport, VendorCase, Waiver
 from app.rules.policy import Policy
 from app.rules.snapshot import Snapshot, take_snapshot
 
 Signature = tuple[tuple[str, str, bool], ...]
+Key = tuple[str, str]  # a finding's code and severity
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,10 +85,46 @@ def status_of(flags: Iterable[Flag]) -> str:
     return "conditional" if "high" in counted else "approved"
 
 
-def _signature(s: Snapshot, day: date) -> Signature:
+def _keys(checks: Iterable[Check], s: Snapshot, day: date) -> tuple[Key, ...]:
+    return tuple((f.code, f.severity) for check in checks for f in check(s, day))
+
+
+def _as_relied(keys: tuple[Key, ...], relied: bool) -> tuple[Key, ...]:
+    """The severities `findings` gives: all `info` about a document not relied on."""
+    return keys if relied else tuple((code, "info") for code, _ in keys)
+
+
+@dataclass(frozen=True, slots=True)
+class _Undated:
+    """The findings of the checks that do not read the day: the same on every candidate day."""
+
+    report: tuple[Key, ...]
+    certificate: tuple[Key, ...]
+
+
+def _undated(s: Snapshot, as_of: date) -> _Undated:
+    return _Undated(
+        report=_keys(UNDATED_REPORT_CHECKS, s, as_of) if s.report is not None else (),
+        certificate=_keys(UNDATED_CERTIFICATE_CHECKS, s, as_of) if s.certificate else (),
+    )
+
+
+def _day_keys(s: Snapshot, day: date, undated: _Undated) -> list[Key]:
+    """(code, severity) of every finding on `day`, as `findings` gives them, in less time."""
+    report_relied, certificate_relied = relied_on(s, day)
+    keys = [(f.code, f.severity) for f in requirement_findings(s, day)]
+    if s.report is not None:
+        dated = _keys(DATED_REPORT_CHECKS, s, day)
+        keys += _as_relied(undated.report + dated, report_relied)
+    if s.certificate is not None:
+        dated = _keys(DATED_CERTIFICATE_CHECKS, s, day)
+        keys += _as_relied(undated.certificate + dated, certificate_relied)
+    return keys
+
+
+def _signature(s: Snapshot, day: date, keys: Iterable[Key]) -> Signature:
     waived_codes = {w.code for w in s.waivers if w.granted_on <= day <= w.expires_on}
-    found = findings(s, day)
-    return tuple(sorted((f.code, f.severity, f.code in waived_codes) for f in found))
+    return tuple(sorted((code, severity, code in waived_codes) for code, severity in keys))
 
 
 def _shifted(days: int, *anchors: date | None) -> Iterator[date]:
@@ -102,11 +149,17 @@ def change_dates(s: Snapshot) -> list[date]:
     return sorted(candidates)
 
 
-def next_review(s: Snapshot, *, as_of: date) -> date | None:
-    """The first day after `as_of` whose flags (code, severity, waived) differ, if any."""
-    today = _signature(s, as_of)
+def next_review(s: Snapshot, *, as_of: date, found: list[Finding] | None = None) -> date | None:
+    """The first day after `as_of` whose flags (code, severity, waived) differ, if any.
+
+    Only the change dates are tried, and on each only the checks that read the day are run
+    again; `found`: the findings on `as_of` when the caller has them.
+    """
+    undated = _undated(s, as_of)
+    keys = _day_keys(s, as_of, undated) if found is None else [(f.code, f.severity) for f in found]
+    today = _signature(s, as_of, keys)
     for day in change_dates(s):
-        if day > as_of and _signature(s, day) != today:
+        if day > as_of and _signature(s, day, _day_keys(s, day, undated)) != today:
             return day
     return None
 
@@ -114,13 +167,14 @@ def next_review(s: Snapshot, *, as_of: date) -> date | None:
 def evaluate(case: VendorCase, policy: Policy, *, as_of: date) -> Assessment:
     """Assess a vendor's file on `as_of` (SPEC §4–§5)."""
     s = take_snapshot(case, policy, as_of=as_of)
-    flags = [_flag(f, waiver_for(f.code, s.waivers, as_of)) for f in findings(s, as_of)]
+    found = findings(s, as_of)
+    flags = [_flag(f, waiver_for(f.code, s.waivers, as_of)) for f in found]
     flags.sort(key=_sort_key)
     return Assessment(
         status=status_of(flags),
         requirement=s.requirement,
         flags=tuple(flags),
-        next_review_on=next_review(s, as_of=as_of),
+        next_review_on=next_review(s, as_of=as_of, found=found),
     )
 
 
