@@ -136,13 +136,15 @@ def _autocommit(dbapi_connection, _record) -> None:
     dbapi_connection.autocommit = True
 
 
-@lru_cache(maxsize=64)
-def _driver_sql(statement: Select, dialect: Dialect) -> tuple[str, tuple | None, tuple]:
+@lru_cache(maxsize=1024)
+def _driver_sql(
+    statement: Select, dialect: Dialect
+) -> tuple[str, tuple | None, tuple, dict[str, Any]]:
     """`statement` compiled once for the driver: its SQL, its parameters' order (if
-    positional) and its columns' names."""
+    positional), its columns' names and the values it carries itself (`.limit(1)`)."""
     compiled = statement.compile(dialect=dialect)
     order = tuple(compiled.positiontup) if compiled.positional else None
-    return compiled.string, order, tuple(statement.selected_columns.keys())
+    return compiled.string, order, tuple(statement.selected_columns.keys()), compiled.params
 
 
 def read_row(statement: Select, params: dict[str, Any]) -> dict[str, Any] | None:
@@ -153,13 +155,32 @@ def read_row(statement: Select, params: dict[str, Any]) -> dict[str, Any] | None
     values come as the driver gives them (SQLite: dates and JSON as text). A connection the
     database dropped (a restart) is replaced once.
     """
+    names, rows = _driver_read(statement, params, many=False)
+    return dict(zip(names, rows[0], strict=True)) if rows else None
+
+
+def read_rows(statement: Select, params: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every row of `statement`, by column name: `read_row` for a page of rows. The
+    statement must be built once (module level or cached), so it is compiled once."""
+    names, rows = _driver_read(statement, params, many=True)
+    return [dict(zip(names, row, strict=True)) for row in rows]
+
+
+def read_tuples(statement: Select, params: dict[str, Any]) -> list[tuple]:
+    """`read_rows` as the driver's tuples, in the statement's column order."""
+    return _driver_read(statement, params, many=True)[1]
+
+
+def _driver_read(statement: Select, params: dict[str, Any], *, many: bool) -> tuple[tuple, list]:
     engine = _reader(get_engine())
-    sql, order, names = _driver_sql(statement, engine.dialect)
+    sql, order, names, own = _driver_sql(statement, engine.dialect)
+    params = {**own, **params} if own else params
     values = tuple(params[name] for name in order) if order is not None else params
     for attempt in (1, 2):
         raw = engine.raw_connection()
         try:
-            row = raw.driver_connection.execute(sql, values).fetchone()
+            cursor = raw.driver_connection.execute(sql, values)
+            rows = cursor.fetchall() if many else cursor.fetchmany(1)
         except engine.dialect.loaded_dbapi.OperationalError as exc:
             raw.invalidate()
             engine.dispose()  # its other connections died with this one
@@ -168,8 +189,8 @@ def read_row(statement: Select, params: dict[str, Any]) -> dict[str, Any] | None
             continue
         finally:
             raw.close()
-        return None if row is None else dict(zip(names, row, strict=True))
-    return None
+        return names, rows
+    return names, []
 
 
 def new_session(*, writes: bool) -> Session:

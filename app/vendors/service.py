@@ -150,7 +150,7 @@ def _filtered(query, flt: VendorFilter, today: date):
     if flt.tier:
         query = query.where(Vendor.tier == flt.tier)
     if flt.q:
-        pattern = f"%{_escape_like(flt.q.casefold())}%"
+        pattern = f"%{escape_like(flt.q.casefold())}%"
         query = query.where(
             or_(
                 col(Vendor.name_key).like(pattern, escape="\\"),
@@ -168,7 +168,8 @@ def filtered_query(query, flt: VendorFilter, today: date):
     return _filtered(query, flt, today)
 
 
-def _escape_like(text: str) -> str:
+def escape_like(text: str) -> str:
+    """`text` for a LIKE pattern with `\\` as the escape: its % and _ match themselves."""
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 

@@ -1,6 +1,6 @@
 """The analysts' web pages: server-rendered forms on the same services as the API."""
 
-from fastapi import APIRouter, FastAPI
+from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from app.config import ROOT
@@ -11,14 +11,15 @@ from app.web.session import WebSessionMiddleware
 
 STATIC_DIR = ROOT / "app" / "static"
 
-router = APIRouter(include_in_schema=False)
-for module in (login, dashboard, vendors, evidence, prefill, waivers, bulk):
-    router.include_router(module.router)
+# Included straight into the app (no router in between: one level less to match on every
+# request), the most visited pages first.
+PAGES = (dashboard, vendors, evidence, waivers, login, prefill, bulk)
 
 
 def install(app: FastAPI) -> None:
     """Mount the pages, their static files and the session middleware on `app`."""
+    for module in PAGES:
+        app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    app.include_router(router)
     app.add_middleware(WebSessionMiddleware)
     app.add_exception_handler(LoginRequired, login_redirect)

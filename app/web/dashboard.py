@@ -1,18 +1,23 @@
 """The dashboard and the vendor list: both read the materialised status on the vendor rows."""
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, replace
+from datetime import date
+from functools import lru_cache
+from typing import ClassVar
 from urllib.parse import urlencode
 
+import anyio
 from fastapi import APIRouter, Request
+from markupsafe import Markup
 
-from app.db import SessionDep
+from app.db import SessionDep, session_scope
 from app.deps import Today
-from app.rules.catalog import SEVERITY_RANK
-from app.status.service import refresh_lapsed
+from app.status.service import refresh_due, refresh_lapsed
 from app.vendors.service import VendorFilter
 from app.web import labels, queries
 from app.web.deps import WebUser
-from app.web.templating import render
+from app.web.templating import render, templates
+from app.web.vendor_rows import rows_html, worst_flag
 from app.web.views import summary
 
 router = APIRouter(include_in_schema=False)
@@ -21,12 +26,6 @@ EXPIRY_WINDOW_DAYS = 90
 EXPIRY_LIMIT = 20
 CHANGES_LIMIT = 15
 EXPIRY_CODES = ("SOC2_GOING_STALE", "ISO_EXPIRING")
-
-
-def worst_flag(flags: list[dict]) -> dict | None:
-    """The most severe flag that counts (not waived), if any."""
-    counted = [f for f in flags if not f.get("waived")]
-    return min(counted, key=lambda f: SEVERITY_RANK.get(f["severity"], 9), default=None)
 
 
 def expiry_flag(flags: list[dict]) -> dict | None:
@@ -67,6 +66,7 @@ class ListParams:
     tier: str = ""
     sort: str = "name"
     page: int = 1
+    FIELDS: ClassVar = ("q", "status", "tier", "sort", "page")
 
     @classmethod
     def parse(cls, q: str, status: str, tier: str, sort: str, page: str) -> "ListParams":
@@ -76,12 +76,13 @@ class ListParams:
             status=status if status in labels.STATUS else "",
             tier=tier if tier in labels.TIER else "",
             sort=sort if sort in queries.SORTS else "name",
-            page=int(page) if page.isdigit() and len(page) < 7 else 1,
+            page=int(page) if page.isascii() and page.isdigit() and len(page) < 7 else 1,
         )
 
     def url(self, **changes: object) -> str:
         """This list's address with some parameters changed (empty ones left out)."""
-        values = {**asdict(self), **changes}
+        values = {"q": self.q, "status": self.status, "tier": self.tier, "sort": self.sort}
+        values = {**values, "page": self.page, **changes}
         kept = {k: v for k, v in values.items() if v not in ("", None) and (k, v) != ("page", 1)}
         return "/vendors" + (f"?{urlencode(kept)}" if kept else "")
 
@@ -91,30 +92,47 @@ class ListParams:
         return "/export/vendors?" + urlencode({k: v for k, v in values.items() if v})
 
 
-@router.get("/vendors")
-def vendor_list(
-    request: Request,
-    _: WebUser,
-    session: SessionDep,
-    today: Today,
-    q: str = "",
-    status: str = "",
-    tier: str = "",
-    sort: str = "name",
-    page: str = "1",
-):
-    """Search by name or domain, filter by status and tier, sort, a page at a time."""
-    params = ListParams.parse(q, status, tier, sort, page)
-    refresh_lapsed(session=session, today=today)
-    flt = VendorFilter(status=params.status or None, tier=params.tier or None, q=params.q or None)
-    result = queries.vendor_page(
-        session=session, flt=flt, sort=params.sort, page=params.page, today=today
+@lru_cache(maxsize=1024)
+def _controls(params: "ListParams") -> tuple[Markup, Markup]:
+    values = {"params": params, "sorts": queries.SORTS}
+    return tuple(
+        Markup(templates.env.get_template(f"vendors/{name}.html").render(values))
+        for name in ("_list_filters", "_list_head")
     )
+
+
+def list_controls(params: "ListParams") -> tuple[Markup, Markup]:
+    """The filter form and the sortable column heads for `params`: the same for every user
+    and page of one query, so rendered once per query and reused."""
+    return _controls(replace(params, page=1))
+
+
+def _refresh_lapsed(today: date) -> None:
+    with session_scope(writes=True) as session:
+        refresh_due(session=session, today=today)
+
+
+@router.get("/vendors")
+async def vendor_list(request: Request, _: WebUser, today: Today):
+    """Search by name or domain (`q`), filter by `status` and `tier`, `sort`, a `page` at a
+    time; values a hand-edited address got wrong are ignored, never an error.
+
+    On the event loop with driver-level reads (the list is the most viewed page); only
+    re-evaluating vendors whose status lapsed, a write, goes to a worker thread.
+    """
+    query = request.query_params
+    params = ListParams.parse(*(query.get(name, "") for name in ListParams.FIELDS))
+    if queries.any_lapsed(today):
+        await anyio.to_thread.run_sync(_refresh_lapsed, today)
+    flt = VendorFilter(status=params.status or None, tier=params.tier or None, q=params.q or None)
+    result = queries.vendor_page(flt=flt, sort=params.sort, page=params.page)
+    filters, table_head = list_controls(params)
     context = {
         "today": today,
         "params": params,
         "result": result,
-        "sorts": queries.SORTS,
-        "worst_flag": worst_flag,
+        "rows": rows_html(result.vendors, today),
+        "filters": filters,
+        "table_head": table_head,
     }
     return render(request, "vendors/list.html", context)

@@ -19,8 +19,8 @@ class CsrfRefused(Forbidden):
     """A form without this session's CSRF token: refused, nothing written."""
 
 
-def web_principal(request: Request) -> Principal:
-    """The logged-in user, or LoginRequired."""
+async def web_principal(request: Request) -> Principal:
+    """The logged-in user, or LoginRequired (`async`: on the loop, not in a worker thread)."""
     principal = getattr(request.state, "principal", None)
     if principal is None:
         raise LoginRequired()
@@ -30,7 +30,7 @@ def web_principal(request: Request) -> Principal:
 def web_role(role: Role):
     """A dependency that admits logged-in users holding at least `role`."""
 
-    def dependency(principal: Annotated[Principal, Depends(web_principal)]) -> Principal:
+    async def dependency(principal: Annotated[Principal, Depends(web_principal)]) -> Principal:
         if not allows(principal.role, role):
             raise Forbidden(
                 f"Changing records needs the {role.value} role; you are logged in as a "

@@ -7,10 +7,12 @@ or a changed role ends the session at once.
 """
 
 import secrets
+from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
-import anyio
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import OperationalError
 from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
@@ -19,8 +21,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.auth.roles import Role
 from app.auth.tokens import Principal
+from app.clock import utc_now
 from app.config import get_settings
-from app.db import SAFE_METHODS, new_session
+from app.db import SAFE_METHODS, read_row
 from app.models import User
 
 COOKIE = "vetted_session"
@@ -41,6 +44,19 @@ def _new_token() -> str:
     return secrets.token_urlsafe(32)
 
 
+@lru_cache(maxsize=4096)
+def _verified(value: str, secret_key: str) -> tuple[dict[str, Any], datetime] | None:
+    """A cookie's data and signing time, if its signature under `secret_key` holds (checked
+    once per cookie and key: the same bytes give the same answer; the age is checked on
+    every request)."""
+    try:
+        serializer = URLSafeTimedSerializer(secret_key, salt=SALT)
+        data, signed_at = serializer.loads(value, return_timestamp=True)
+    except BadSignature:
+        return None
+    return (data, signed_at) if isinstance(data, dict) else None
+
+
 class WebSession:
     """The signed cookie's contents for one request; changes are written back."""
 
@@ -51,13 +67,13 @@ class WebSession:
     @classmethod
     def from_cookie(cls, value: str | None) -> "WebSession":
         """The session a cookie carries, or an empty one when it is missing, forged or old."""
-        if not value:
+        verified = _verified(value, get_settings().secret_key) if value else None
+        if verified is None:
             return cls({})
-        try:
-            data = _serializer().loads(value, max_age=MAX_AGE_SECONDS)
-        except BadSignature:
+        data, signed_at = verified
+        if (utc_now() - signed_at).total_seconds() > MAX_AGE_SECONDS:
             return cls({})
-        return cls(data if isinstance(data, dict) else {})
+        return cls(dict(data))
 
     @property
     def user_id(self) -> int | None:
@@ -119,17 +135,20 @@ def web_session(request: Request) -> WebSession:
     return web
 
 
+# The session's user: one primary-key SELECT on every page (`read_row`, no ORM session).
+SESSION_USER = select(User.email, User.role, User.active).where(User.id == bindparam("user_id"))
+
+
 def principal_for_session(web: WebSession) -> Principal | None:
     """The active user the session stands for, or None (and the session is ended)."""
     uid = web.user_id
     if uid is None:
         return None
-    with new_session(writes=False) as session:
-        user = session.get(User, uid)
-    if user is None or not user.active or user.role != web.data.get("role"):
+    user = read_row(SESSION_USER, {"user_id": uid})
+    if user is None or not user["active"] or user["role"] != web.data.get("role"):
         web.log_out()
         return None
-    return Principal(name=user.email, role=Role(user.role))
+    return Principal(name=user["email"], role=Role(user["role"]))
 
 
 def _may_use_api(request: Request, web: WebSession) -> bool:
@@ -155,7 +174,7 @@ class WebSessionMiddleware:
         state["web_session"] = web
         if web.user_id is not None:
             try:
-                principal = await anyio.to_thread.run_sync(principal_for_session, web)
+                principal = principal_for_session(web)  # one indexed read, on the loop
             except OperationalError:  # outside the app's handlers: answer here, not with a 500
                 await BUSY(scope, receive, send)
                 return

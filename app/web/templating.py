@@ -12,7 +12,8 @@ from starlette.responses import HTMLResponse, RedirectResponse
 
 from app.auth.roles import Role, allows
 from app.config import ROOT, get_settings
-from app.web import labels
+from app.web import badges, labels
+from app.web.badges import NO_DAY, day_html
 from app.web.session import CSRF_FIELD, web_session
 
 templates = Jinja2Templates(directory=str(ROOT / "templates"))
@@ -22,22 +23,6 @@ PAGE_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
 }
-
-
-def _span(days: int) -> str:
-    if days < 100:
-        return f"{days} day{'s' if days != 1 else ''}"
-    if days < 730:
-        return f"{days // 30} months"
-    return f"{days // 365} years"
-
-
-def relative(day: date, reference: date) -> str:
-    """`today`, `in 12 days`, `3 days ago` (months, then years, beyond 99 days)."""
-    days = (day - reference).days
-    if days == 0:
-        return "today"
-    return f"in {_span(days)}" if days > 0 else f"{_span(-days)} ago"
 
 
 def local_date(value: date | datetime) -> date:
@@ -51,13 +36,11 @@ def local_date(value: date | datetime) -> date:
 def day(context: Any, value: date | datetime | None, reference: date | None = None) -> Markup:
     """`2026-03-31 (in 12 days)`, relative to the page's as-of date unless told otherwise."""
     if value is None:
-        return Markup('<span class="none">—</span>')
+        return NO_DAY
     shown = local_date(value)
     reference = reference or context.get("as_of") or context.get("today") or shown
     title = value.isoformat(timespec="minutes") if isinstance(value, datetime) else ""
-    return Markup(
-        '<time datetime="{0}" title="{1}">{0}</time> <span class="rel">({2})</span>'
-    ).format(shown.isoformat(), title, relative(shown, reference))
+    return day_html(shown, reference, title)
 
 
 def _common(request: Request) -> dict[str, Any]:
@@ -78,6 +61,8 @@ templates.context_processors.append(_common)
 templates.env.filters["day"] = day
 templates.env.filters["label"] = labels.label
 templates.env.globals["labels"] = labels
+templates.env.globals["badges"] = badges
+templates.env.auto_reload = False  # templates change only with a release: no stat per page
 
 
 def render(

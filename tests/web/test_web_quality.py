@@ -18,9 +18,10 @@ from app.rules.catalog import MESSAGES, RULES_BY_CODE, message
 from app.rules.facts import BridgeLetter, IsoCertificate, SocReport
 from app.status.service import assess
 from app.vendors.schemas import FlagRead, StatusRead, VendorCreate
+from app.web.badges import relative
 from app.web.dashboard import ListParams
 from app.web.forms import FormState, message_for, tidy
-from app.web.templating import relative, templates
+from app.web.templating import templates
 from app.web.views import banner, next_step
 
 
