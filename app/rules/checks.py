@@ -6,7 +6,7 @@ lowers those of a document the requirement does not rest on to `info`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -31,7 +31,8 @@ class Finding:
     facts: Mapping[str, object] = field(default_factory=dict)  # what its message is built from
 
 
-Check = Callable[[Snapshot, date], Iterator[Finding]]
+DatedCheck = Callable[[Snapshot, date], Iterator[Finding]]
+UndatedCheck = Callable[[Snapshot], Iterator[Finding]]
 
 
 def _found(code: str, evidence_id: int | None, severity: str | None = None, **facts) -> Finding:
@@ -112,13 +113,13 @@ def _going_stale(s: Snapshot, day: date) -> Iterator[Finding]:
         )
 
 
-def _opinion(s: Snapshot, day: date) -> Iterator[Finding]:
+def _opinion(s: Snapshot) -> Iterator[Finding]:
     code = OPINION_CODES.get(s.report.opinion)
     if code:
         yield _found(code, s.report.id, report=s.report)
 
 
-def _period_too_short(s: Snapshot, day: date) -> Iterator[Finding]:
+def _period_too_short(s: Snapshot) -> Iterator[Finding]:
     r, p = s.report, s.policy
     if r.report_type == "type1" or r.period_start is None:
         return
@@ -135,23 +136,23 @@ def _period_too_short(s: Snapshot, day: date) -> Iterator[Finding]:
             return
 
 
-def _tsc_missing(s: Snapshot, day: date) -> Iterator[Finding]:
+def _tsc_missing(s: Snapshot) -> Iterator[Finding]:
     missing = tuple(t for t in s.required_tsc if t not in s.report.tsc)
     if missing:
         yield _found("SOC2_TSC_MISSING", s.report.id, report=s.report, missing=missing)
 
 
-def _exceptions_noted(s: Snapshot, day: date) -> Iterator[Finding]:
+def _exceptions_noted(s: Snapshot) -> Iterator[Finding]:
     if s.report.exceptions_noted > 0:
         yield _found("SOC2_EXCEPTIONS_NOTED", s.report.id, report=s.report)
 
 
-def _cuecs(s: Snapshot, day: date) -> Iterator[Finding]:
+def _cuecs(s: Snapshot) -> Iterator[Finding]:
     if s.report.cuecs:
         yield _found("SOC2_CUECS", s.report.id, report=s.report)
 
 
-def _carved_out(s: Snapshot, day: date) -> Iterator[Finding]:
+def _carved_out(s: Snapshot) -> Iterator[Finding]:
     for org in s.report.subservice_orgs:
         if org.method == "carve_out":
             yield _found(
@@ -167,26 +168,23 @@ def _bridge_letter_needed(s: Snapshot, day: date) -> Iterator[Finding]:
         yield _found("SOC2_BRIDGE_LETTER_NEEDED", s.report.id, report=s.report, months=months)
 
 
-def _bridge_letter_invalid(s: Snapshot, day: date) -> Iterator[Finding]:
+def _bridge_letter_invalid(s: Snapshot) -> Iterator[Finding]:
     for letter in s.invalid_letters:
         months = s.policy.bridge_max_months
         yield _found("BRIDGE_LETTER_INVALID", letter.id, letter=letter, months=months)
 
 
-REPORT_CHECKS: tuple[Check, ...] = (
-    _stale,
-    _going_stale,
+# The checks that read the day, and those that find the same on every day.
+DATED_REPORT_CHECKS: tuple[DatedCheck, ...] = (_stale, _going_stale, _bridge_letter_needed)
+UNDATED_REPORT_CHECKS: tuple[UndatedCheck, ...] = (
     _opinion,
     _period_too_short,
     _tsc_missing,
     _exceptions_noted,
     _cuecs,
     _carved_out,
-    _bridge_letter_needed,
     _bridge_letter_invalid,
 )
-# The checks that read the day; the others find the same on every day.
-DATED_REPORT_CHECKS: tuple[Check, ...] = (_stale, _going_stale, _bridge_letter_needed)
 
 
 # --- ISO/IEC 27001 certificate rules (on C) --------------------------------------------------
@@ -223,18 +221,18 @@ def _expiring(s: Snapshot, day: date) -> Iterator[Finding]:
         )
 
 
-def _unaccredited(s: Snapshot, day: date) -> Iterator[Finding]:
+def _unaccredited(s: Snapshot) -> Iterator[Finding]:
     if not s.recognised:
         yield _found("ISO_UNACCREDITED", s.certificate.id, certificate=s.certificate)
 
 
-def _status(s: Snapshot, day: date) -> Iterator[Finding]:
+def _status(s: Snapshot) -> Iterator[Finding]:
     code = STATUS_CODES.get(s.certificate.certificate_status)
     if code:
         yield _found(code, s.certificate.id, certificate=s.certificate)
 
 
-def _validity_too_long(s: Snapshot, day: date) -> Iterator[Finding]:
+def _validity_too_long(s: Snapshot) -> Iterator[Finding]:
     c = s.certificate
     if c.expires_on > s.validity_limit:
         months = s.policy.iso_max_validity_months
@@ -252,27 +250,13 @@ def _surveillance_overdue(s: Snapshot, day: date) -> Iterator[Finding]:
         )
 
 
-CERTIFICATE_CHECKS: tuple[Check, ...] = (
-    _expired,
-    _version_2013,
-    _expiring,
-    _unaccredited,
-    _status,
-    _validity_too_long,
-    _surveillance_overdue,
-)
-DATED_CERTIFICATE_CHECKS: tuple[Check, ...] = (
+DATED_CERTIFICATE_CHECKS: tuple[DatedCheck, ...] = (
     _expired,
     _version_2013,
     _expiring,
     _surveillance_overdue,
 )
-
-
-UNDATED_REPORT_CHECKS = tuple(c for c in REPORT_CHECKS if c not in DATED_REPORT_CHECKS)
-UNDATED_CERTIFICATE_CHECKS = tuple(
-    c for c in CERTIFICATE_CHECKS if c not in DATED_CERTIFICATE_CHECKS
-)
+UNDATED_CERTIFICATE_CHECKS: tuple[UndatedCheck, ...] = (_unaccredited, _status, _validity_too_long)
 
 
 # --- putting them together -------------------------------------------------------------------
@@ -295,21 +279,47 @@ def relied_on(s: Snapshot, day: date) -> tuple[bool, bool]:
     return True, True
 
 
-def _run(checks: tuple[Check, ...], s: Snapshot, day: date, *, relied: bool) -> Iterator[Finding]:
-    for check in checks:
-        for finding in check(s, day):
-            if relied or finding.severity == "info":
-                yield finding
-            else:
-                yield Finding(finding.code, "info", finding.evidence_id, finding.facts)
+def _lowered(found: Iterable[Finding], *, relied: bool) -> Iterator[Finding]:
+    """The findings at `info` when the document is not relied on."""
+    for finding in found:
+        if relied or finding.severity == "info":
+            yield finding
+        else:
+            yield Finding(finding.code, "info", finding.evidence_id, finding.facts)
 
 
-def findings(s: Snapshot, day: date) -> list[Finding]:
-    """Every finding on `day`, waivers not yet applied."""
+@dataclass(frozen=True, slots=True)
+class Undated:
+    """What the checks that do not read the day find on R and on C, at relied-on severity."""
+
+    report: tuple[Finding, ...]
+    certificate: tuple[Finding, ...]
+
+
+def undated_findings(s: Snapshot) -> Undated:
+    """The findings that are the same on every day: worked out once per snapshot."""
+    report = UNDATED_REPORT_CHECKS if s.report is not None else ()
+    certificate = UNDATED_CERTIFICATE_CHECKS if s.certificate is not None else ()
+    return Undated(
+        report=tuple(f for check in report for f in check(s)),
+        certificate=tuple(f for check in certificate for f in check(s)),
+    )
+
+
+def dated_findings(checks: Iterable[DatedCheck], s: Snapshot, day: date) -> Iterator[Finding]:
+    """What `checks` find on `day`."""
+    return (f for check in checks for f in check(s, day))
+
+
+def findings(s: Snapshot, day: date, undated: Undated | None = None) -> list[Finding]:
+    """Every finding on `day`, waivers not yet applied (`undated`: `undated_findings(s)`)."""
+    undated = undated or undated_findings(s)
     report_relied, certificate_relied = relied_on(s, day)
     found = list(requirement_findings(s, day))
     if s.report is not None:
-        found.extend(_run(REPORT_CHECKS, s, day, relied=report_relied))
+        report = (*undated.report, *dated_findings(DATED_REPORT_CHECKS, s, day))
+        found.extend(_lowered(report, relied=report_relied))
     if s.certificate is not None:
-        found.extend(_run(CERTIFICATE_CHECKS, s, day, relied=certificate_relied))
+        certificate = (*undated.certificate, *dated_findings(DATED_CERTIFICATE_CHECKS, s, day))
+        found.extend(_lowered(certificate, relied=certificate_relied))
     return found

@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from app.rules.catalog import SEVERITY_RANK, message
 from app.rules.checks import (
     DATED_CERTIFICATE_CHECKS,
     DATED_REPORT_CHECKS,
-    UNDATED_CERTIFICATE_CHECKS,
-    UNDATED_REPORT_CHECKS,
-    Check,
     Finding,
+    Undated,
+    dated_findings,
     findings,
     relied_on,
     requirement_findings,
+    undated_findings,
 )
 from app.rules.dates import add_days_or_none
 from app.rules.facts import IsoCertificate, SocReport, VendorCase, Waiver
@@ -85,8 +85,8 @@ def status_of(flags: Iterable[Flag]) -> str:
     return "conditional" if "high" in counted else "approved"
 
 
-def _keys(checks: Iterable[Check], s: Snapshot, day: date) -> tuple[Key, ...]:
-    return tuple((f.code, f.severity) for check in checks for f in check(s, day))
+def _keys(found: Iterable[Finding]) -> tuple[Key, ...]:
+    return tuple((f.code, f.severity) for f in found)
 
 
 def _as_relied(keys: tuple[Key, ...], relied: bool) -> tuple[Key, ...]:
@@ -94,31 +94,16 @@ def _as_relied(keys: tuple[Key, ...], relied: bool) -> tuple[Key, ...]:
     return keys if relied else tuple((code, "info") for code, _ in keys)
 
 
-@dataclass(frozen=True, slots=True)
-class _Undated:
-    """The findings of the checks that do not read the day: the same on every candidate day."""
-
-    report: tuple[Key, ...]
-    certificate: tuple[Key, ...]
-
-
-def _undated(s: Snapshot, as_of: date) -> _Undated:
-    return _Undated(
-        report=_keys(UNDATED_REPORT_CHECKS, s, as_of) if s.report is not None else (),
-        certificate=_keys(UNDATED_CERTIFICATE_CHECKS, s, as_of) if s.certificate else (),
-    )
-
-
-def _day_keys(s: Snapshot, day: date, undated: _Undated) -> list[Key]:
+def _day_keys(s: Snapshot, day: date, undated: tuple[tuple[Key, ...], ...]) -> list[Key]:
     """(code, severity) of every finding on `day`, as `findings` gives them, in less time."""
     report_relied, certificate_relied = relied_on(s, day)
     keys = [(f.code, f.severity) for f in requirement_findings(s, day)]
     if s.report is not None:
-        dated = _keys(DATED_REPORT_CHECKS, s, day)
-        keys += _as_relied(undated.report + dated, report_relied)
+        dated = _keys(dated_findings(DATED_REPORT_CHECKS, s, day))
+        keys += _as_relied(undated[0] + dated, report_relied)
     if s.certificate is not None:
-        dated = _keys(DATED_CERTIFICATE_CHECKS, s, day)
-        keys += _as_relied(undated.certificate + dated, certificate_relied)
+        dated = _keys(dated_findings(DATED_CERTIFICATE_CHECKS, s, day))
+        keys += _as_relied(undated[1] + dated, certificate_relied)
     return keys
 
 
@@ -127,10 +112,14 @@ def _signature(s: Snapshot, day: date, keys: Iterable[Key]) -> Signature:
     return tuple(sorted((code, severity, code in waived_codes) for code, severity in keys))
 
 
-def _shifted(days: int, *anchors: date | None) -> Iterator[date]:
-    for anchor in anchors:
-        if anchor is not None and (shifted := add_days_or_none(anchor, days)) is not None:
-            yield shifted
+def _shifted(days: int, anchors: Iterable[date | None]) -> list[date]:
+    """The anchors moved by `days`, those moved off the calendar left out."""
+    low = add_days_or_none(date.min, -days) if days < 0 else date.min
+    high = add_days_or_none(date.max, -days) if days > 0 else date.max
+    if low is None or high is None:
+        return []
+    delta = timedelta(days=days)
+    return [a + delta for a in anchors if a is not None and low <= a <= high]
 
 
 def change_dates(s: Snapshot) -> list[date]:
@@ -138,28 +127,34 @@ def change_dates(s: Snapshot) -> list[date]:
     p = s.policy
     ends = (s.currency_end, s.effective_expiry)
     expires_on = s.certificate.expires_on if s.certificate else None
+    sunset = p.iso_2013_sunset if s.certificate else None
+    day_after = (*ends, s.bridge_due, *s.valid_covers, expires_on, s.surveillance_due, sunset)
     candidates = {
-        *_shifted(1, *ends, s.bridge_due, *s.valid_covers, expires_on, s.surveillance_due),
-        *_shifted(-p.expiry_warning_days, *ends),
-        *_shifted(-p.expiry_urgent_days, *ends),
-        *_shifted(1, p.iso_2013_sunset if s.certificate else None),
+        *_shifted(1, (*day_after, *(w.expires_on for w in s.waivers))),
+        *_shifted(-p.expiry_warning_days, ends),
+        *_shifted(-p.expiry_urgent_days, ends),
         *(w.granted_on for w in s.waivers),
-        *_shifted(1, *(w.expires_on for w in s.waivers)),
     }
     return sorted(candidates)
 
 
-def next_review(s: Snapshot, *, as_of: date, found: list[Finding] | None = None) -> date | None:
+def next_review(
+    s: Snapshot,
+    *,
+    as_of: date,
+    undated: Undated | None = None,
+    found: list[Finding] | None = None,
+) -> date | None:
     """The first day after `as_of` whose flags (code, severity, waived) differ, if any.
 
-    Only the change dates are tried, and on each only the checks that read the day are run
-    again; `found`: the findings on `as_of` when the caller has them.
+    Only the change dates are tried, and on each only the checks that read the day run
+    again; `undated` and `found` (the findings on `as_of`): when the caller has them.
     """
-    undated = _undated(s, as_of)
-    keys = _day_keys(s, as_of, undated) if found is None else [(f.code, f.severity) for f in found]
-    today = _signature(s, as_of, keys)
+    undated = undated or undated_findings(s)
+    fixed = (_keys(undated.report), _keys(undated.certificate))
+    today = _signature(s, as_of, _day_keys(s, as_of, fixed) if found is None else _keys(found))
     for day in change_dates(s):
-        if day > as_of and _signature(s, day, _day_keys(s, day, undated)) != today:
+        if day > as_of and _signature(s, day, _day_keys(s, day, fixed)) != today:
             return day
     return None
 
@@ -167,14 +162,15 @@ def next_review(s: Snapshot, *, as_of: date, found: list[Finding] | None = None)
 def evaluate(case: VendorCase, policy: Policy, *, as_of: date) -> Assessment:
     """Assess a vendor's file on `as_of` (SPEC §4–§5)."""
     s = take_snapshot(case, policy, as_of=as_of)
-    found = findings(s, as_of)
+    undated = undated_findings(s)
+    found = findings(s, as_of, undated)
     flags = [_flag(f, waiver_for(f.code, s.waivers, as_of)) for f in found]
     flags.sort(key=_sort_key)
     return Assessment(
         status=status_of(flags),
         requirement=s.requirement,
         flags=tuple(flags),
-        next_review_on=next_review(s, as_of=as_of, found=found),
+        next_review_on=next_review(s, as_of=as_of, undated=undated, found=found),
     )
 
 

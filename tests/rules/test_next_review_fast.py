@@ -3,22 +3,24 @@ date) gives the very day the plain search gives: every check run on every change
 
 from __future__ import annotations
 
-from datetime import date
+import inspect
+from datetime import date, timedelta
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rules.test_next_review_property import POLICY, cases_and_days, days
 
 from app.rules.checks import (
-    CERTIFICATE_CHECKS,
     DATED_CERTIFICATE_CHECKS,
     DATED_REPORT_CHECKS,
-    REPORT_CHECKS,
     UNDATED_CERTIFICATE_CHECKS,
     UNDATED_REPORT_CHECKS,
+    dated_findings,
     findings,
+    undated_findings,
 )
 from app.rules.engine import change_dates, evaluate, next_review
+from app.rules.facts import case_from_dict
 from app.rules.snapshot import Snapshot, take_snapshot
 
 FAST = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -38,13 +40,11 @@ def plain_next_review(s: Snapshot, as_of: date) -> date | None:
     return None
 
 
-def test_the_checks_are_split_into_dated_and_undated() -> None:
-    for every, dated, undated in (
-        (REPORT_CHECKS, DATED_REPORT_CHECKS, UNDATED_REPORT_CHECKS),
-        (CERTIFICATE_CHECKS, DATED_CERTIFICATE_CHECKS, UNDATED_CERTIFICATE_CHECKS),
-    ):
-        assert set(dated) | set(undated) == set(every)
-        assert not set(dated) & set(undated)
+def test_undated_checks_cannot_read_the_day() -> None:
+    for check in (*UNDATED_REPORT_CHECKS, *UNDATED_CERTIFICATE_CHECKS):
+        assert list(inspect.signature(check).parameters) == ["s"], check.__name__
+    for check in (*DATED_REPORT_CHECKS, *DATED_CERTIFICATE_CHECKS):
+        assert list(inspect.signature(check).parameters) == ["s", "day"], check.__name__
 
 
 @FAST
@@ -60,13 +60,41 @@ def test_next_review_is_the_plain_searchs_day(case_and_day) -> None:
 
 @FAST
 @given(case_and_day=cases_and_days(), other=days | st.sampled_from([date.min, date.max]))
-def test_undated_checks_find_the_same_on_every_day(case_and_day, other: date) -> None:
+def test_findings_are_the_undated_and_the_dated_ones(case_and_day, other: date) -> None:
     case, as_of = case_and_day
     s = take_snapshot(case, POLICY, as_of=as_of)
-    for checks, present in (
-        (UNDATED_REPORT_CHECKS, s.report is not None),
-        (UNDATED_CERTIFICATE_CHECKS, s.certificate is not None),
-    ):
-        if present:
-            for check in checks:
-                assert list(check(s, as_of)) == list(check(s, other))
+    undated = undated_findings(s)
+    assert findings(s, other, undated) == findings(s, other)
+    codes = {f.code for f in findings(s, other)}
+    dated = [*dated_findings(DATED_REPORT_CHECKS, s, other)] if s.report else []
+    dated += [*dated_findings(DATED_CERTIFICATE_CHECKS, s, other)] if s.certificate else []
+    assert {f.code for f in (*undated.report, *undated.certificate, *dated)} <= codes
+
+
+def test_change_dates_at_the_ends_of_the_calendar() -> None:
+    """Anchors near date.min/date.max: shifts off the calendar are left out, not raised."""
+    case = case_from_dict(
+        {"tier": "high"},
+        [
+            {
+                "id": 1,
+                "kind": "iso27001_certificate",
+                "standard_version": "2022",
+                "accreditation_body": "UKAS",
+                "issued_on": "0001-01-01",
+                "expires_on": "9999-12-31",
+            }
+        ],
+        [
+            {
+                "id": 2,
+                "code": "ISO_VALIDITY_TOO_LONG",
+                "granted_on": "0001-01-01",
+                "expires_on": "9999-12-31",
+            }
+        ],
+    )
+    s = take_snapshot(case, POLICY, as_of=date(2026, 6, 15))
+    assert date.max not in change_dates(s)
+    assert date.max - timedelta(days=POLICY.expiry_warning_days) in change_dates(s)
+    assert next_review(s, as_of=date(2026, 6, 15)) == plain_next_review(s, date(2026, 6, 15))
