@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 
 from app.rules.catalog import SEVERITY_RANK, message
 from app.rules.checks import (
@@ -112,13 +113,19 @@ def _signature(s: Snapshot, day: date, keys: Iterable[Key]) -> Signature:
     return tuple(sorted((code, severity, code in waived_codes) for code, severity in keys))
 
 
-def _shifted(days: int, anchors: Iterable[date | None]) -> list[date]:
-    """The anchors moved by `days`, those moved off the calendar left out."""
+@lru_cache(maxsize=64)
+def _window(days: int) -> tuple[date, date, timedelta] | None:
+    """The anchors that `days` keeps on the calendar (low..high), and the shift itself."""
     low = add_days_or_none(date.min, -days) if days < 0 else date.min
     high = add_days_or_none(date.max, -days) if days > 0 else date.max
-    if low is None or high is None:
+    return None if low is None or high is None else (low, high, timedelta(days=days))
+
+
+def _shifted(days: int, anchors: Iterable[date | None]) -> list[date]:
+    """The anchors moved by `days`, those moved off the calendar left out."""
+    if (window := _window(days)) is None:
         return []
-    delta = timedelta(days=days)
+    low, high, delta = window
     return [a + delta for a in anchors if a is not None and low <= a <= high]
 
 
@@ -150,11 +157,14 @@ def next_review(
     Only the change dates are tried, and on each only the checks that read the day run
     again; `undated` and `found` (the findings on `as_of`): when the caller has them.
     """
+    later = [day for day in change_dates(s) if day > as_of]
+    if not later:
+        return None
     undated = undated or undated_findings(s)
     fixed = (_keys(undated.report), _keys(undated.certificate))
     today = _signature(s, as_of, _day_keys(s, as_of, fixed) if found is None else _keys(found))
-    for day in change_dates(s):
-        if day > as_of and _signature(s, day, _day_keys(s, day, fixed)) != today:
+    for day in later:
+        if _signature(s, day, _day_keys(s, day, fixed)) != today:
             return day
     return None
 

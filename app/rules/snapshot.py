@@ -4,16 +4,20 @@ computed once per evaluation (SPEC §4 "Which documents count" and "Definitions"
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
+from typing import TypeVar
 
+from app.rules.accreditation import AccreditationRegistry
 from app.rules.dates import add_months_or_none
 from app.rules.facts import BridgeLetter, IsoCertificate, SocReport, VendorCase, VendorFacts, Waiver
 from app.rules.policy import REQUIREMENTS, Policy
 
 ACCEPTABLE_OPINIONS = frozenset({"unqualified", "qualified"})
 SENSITIVE_DATA = frozenset({"confidential", "personal"})
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +42,9 @@ class Snapshot:
     waivers: tuple[Waiver, ...]  # revoked ones left out: a revocation applies to every date
 
 
+@lru_cache(maxsize=1 << 14)
 def _months_or_max(d: date, n: int) -> date:
+    # Cached: a hundred thousand files share a few thousand period ends and issue dates.
     return add_months_or_none(d, n) or (date.max if n >= 0 else date.min)
 
 
@@ -109,15 +115,33 @@ def _partition(case: VendorCase, as_of: date) -> dict[str, list]:
         "bridge_letter": [],
     }
     for item in case.evidence:
-        if counts_on(item, as_of) and item.kind in groups:
+        if not item.retracted and item.received_on <= as_of and item.kind in groups:  # counts_on
             groups[item.kind].append(item)
     return groups
+
+
+def _newest(items: list[T], newest: Callable[[list[T]], T | None]) -> T | None:
+    return items[0] if len(items) == 1 else newest(items)  # most files hold one of a kind
+
+
+# (id(registry), body) → (registry, recognised): a hundred thousand certificates name a
+# few dozen bodies, and matching a name folds it (microseconds each).
+_RECOGNISED: dict[tuple[int, str | None], tuple[AccreditationRegistry, bool]] = {}
+
+
+def _recognised(registry: AccreditationRegistry, body: str | None) -> bool:
+    hit = _RECOGNISED.get((id(registry), body))
+    if hit is None or hit[0] is not registry:
+        if len(_RECOGNISED) >= 4096:
+            _RECOGNISED.clear()
+        hit = _RECOGNISED[id(registry), body] = (registry, registry.recognises(body))
+    return hit[1]
 
 
 def _report_fields(report: SocReport | None, letters: list[BridgeLetter], policy: Policy) -> dict:
     if report is None:
         return {"currency_end": None, "bridge_due": None, "valid_covers": (), "invalid_letters": ()}
-    mine = [letter for letter in letters if letter.soc2_report_id == report.id]
+    mine = [letter for letter in letters if letter.soc2_report_id == report.id] if letters else ()
     valid = tuple(sorted(lt.covers_until for lt in mine if bridge_valid(lt, policy)))
     return {
         "currency_end": currency_end(report, valid, policy),
@@ -139,7 +163,7 @@ def _certificate_fields(certificate: IsoCertificate | None, policy: Policy) -> d
     last_audit = certificate.last_surveillance_on or certificate.issued_on
     return {
         "effective_expiry": effective_expiry(certificate, policy),
-        "recognised": policy.accreditation.recognises(certificate.accreditation_body),
+        "recognised": _recognised(policy.accreditation, certificate.accreditation_body),
         "validity_limit": _months_or_max(certificate.issued_on, policy.iso_max_validity_months),
         "last_audit": last_audit,
         "surveillance_due": _months_or_max(last_audit, policy.iso_surveillance_months),
@@ -149,8 +173,8 @@ def _certificate_fields(certificate: IsoCertificate | None, policy: Policy) -> d
 def take_snapshot(case: VendorCase, policy: Policy, *, as_of: date) -> Snapshot:
     """The documents that count on `as_of` and everything the rules derive from them."""
     groups = _partition(case, as_of)
-    report = newest_report(groups["soc2_report"])
-    certificate = newest_certificate(groups["iso27001_certificate"])
+    report = _newest(groups["soc2_report"], newest_report)
+    certificate = _newest(groups["iso27001_certificate"], newest_certificate)
     return Snapshot(
         policy=policy,
         requirement=requirement_of(case.vendor, policy),
@@ -158,8 +182,8 @@ def take_snapshot(case: VendorCase, policy: Policy, *, as_of: date) -> Snapshot:
         continuous=case.vendor.tier in policy.continuous_coverage_tiers,
         report=report,
         certificate=certificate,
-        soc1=newest_report(groups["soc1_report"]),
-        soc3=newest_report(groups["soc3_report"]),
+        soc1=_newest(groups["soc1_report"], newest_report),
+        soc3=_newest(groups["soc3_report"], newest_report),
         waivers=tuple(w for w in case.waivers if not w.revoked),
         **_report_fields(report, groups["bridge_letter"], policy),
         **_certificate_fields(certificate, policy),
