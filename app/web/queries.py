@@ -8,8 +8,9 @@ from sqlalchemy import Date, Select, Text, bindparam, case, cast, func, or_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from app.db import read_row, read_tuples
-from app.models import AuditEntry, Vendor
+from app.db import read_records, read_row, read_tuples
+from app.errors import NotFound
+from app.models import AuditEntry, Evidence, Vendor, Waiver
 from app.status.service import due_ids
 from app.vendors.service import VendorFilter, escape_like
 
@@ -57,6 +58,7 @@ class VendorPage:
     page: int
     pages: int
     more: bool  # rows follow this page
+    lapsed: bool  # some vendor's stored status no longer holds (see `vendor_page`)
 
 
 def _where(query: Select, *, status: bool, tier: bool, q: bool) -> Select:
@@ -77,14 +79,20 @@ def _where(query: Select, *, status: bool, tier: bool, q: bool) -> Select:
 
 @lru_cache(maxsize=512)
 def _page_statements(status: bool, tier: bool, q: bool, sort: str) -> tuple[Select, Select]:
-    """The page query and the capped count for one combination of filters and sort,
-    built once with bound parameters (so each is compiled once, see `read_rows`)."""
-    rows = _where(sa_select(*LIST_COLUMNS), status=status, tier=tier, q=q)
-    rows = rows.order_by(*SORTS[sort][1], col(Vendor.id))
-    rows = rows.limit(bindparam("limit")).offset(bindparam("offset"))
+    """The page query and the capped count for one combination of filters and sort, built
+    once with bound parameters (so each is compiled once, see `read_tuples`).
+
+    Each page row also carries the capped count and whether any vendor's status lapsed
+    (subqueries run once per query, not per row): one round trip for the whole page.
+    """
     matching = _where(sa_select(Vendor.id), status=status, tier=tier, q=q)
     matching = matching.limit(bindparam("cap")).subquery("matching")
-    return rows, sa_select(func.count()).select_from(matching)
+    count = sa_select(func.count()).select_from(matching)
+    lapsed = sa_select(func.count()).select_from(ANY_DUE.subquery("due"))
+    extra = (count.scalar_subquery().label("total"), lapsed.scalar_subquery().label("lapsed"))
+    rows = _where(sa_select(*LIST_COLUMNS, *extra), status=status, tier=tier, q=q)
+    rows = rows.order_by(*SORTS[sort][1], col(Vendor.id))
+    return rows.limit(bindparam("limit")).offset(bindparam("offset")), count
 
 
 def _filter_params(flt: VendorFilter) -> dict:
@@ -99,23 +107,36 @@ def any_lapsed(today: date) -> bool:
     return read_row(ANY_DUE, {"today": today.isoformat()}) is not None
 
 
-def vendor_page(*, flt: VendorFilter, sort: str, page: int) -> VendorPage:
+def _read_page(flt: VendorFilter, sort: str, page: int, today: date) -> tuple[list, int, bool]:
+    """The rows of page `page` (one more, if any follows), the capped count and whether
+    some status lapsed; past the last row, the count and the lapse are read on their own."""
+    rows_query, count_query = _page_statements(bool(flt.status), bool(flt.tier), bool(flt.q), sort)
+    params = {**_filter_params(flt), "cap": COUNT_CAP + 1, "today": today.isoformat()}
+    offset = (page - 1) * PAGE_SIZE
+    rows = read_tuples(rows_query, {**params, "limit": PAGE_SIZE + 1, "offset": offset})
+    if rows:
+        return [row[:-2] for row in rows], rows[0][-2], bool(rows[0][-1])
+    return [], read_row(count_query, params)["count"], any_lapsed(today)
+
+
+def vendor_page(*, flt: VendorFilter, sort: str, page: int, today: date) -> VendorPage:
     """The vendors matching `flt`, sorted, page `page` (1-based) of PAGE_SIZE.
 
     Driver-level reads of the listed columns only; the matches are counted up to
     COUNT_CAP (counting 100,000 rows on every page view costs more than the page).
+    `lapsed` says some vendor's stored status no longer holds: refresh, then read again.
     """
-    rows_query, count_query = _page_statements(bool(flt.status), bool(flt.tier), bool(flt.q), sort)
-    params = _filter_params(flt)
-    total = read_row(count_query, {**params, "cap": COUNT_CAP + 1})["count"]
+    page = max(page, 1)
+    rows, total, lapsed = _read_page(flt, sort, page, today)
     capped = total > COUNT_CAP
     known_pages = max(1, -(-min(total, COUNT_CAP) // PAGE_SIZE))
-    page = max(page, 1) if capped else min(max(page, 1), known_pages)
-    offset = (page - 1) * PAGE_SIZE
-    rows = read_tuples(rows_query, {**params, "limit": PAGE_SIZE + 1, "offset": offset})
+    if not rows and not capped and page > known_pages:  # past the end: show the last page
+        page = known_pages
+        rows, total, lapsed = _read_page(flt, sort, page, today)
     more = len(rows) > PAGE_SIZE
     pages = max(known_pages, page + more) if capped else known_pages
-    return VendorPage(rows[:PAGE_SIZE], min(total, COUNT_CAP), capped, page, pages, more)
+    shown = min(total, COUNT_CAP)
+    return VendorPage(rows[:PAGE_SIZE], shown, capped, page, pages, more, lapsed)
 
 
 def status_counts(*, session: Session) -> dict[str, int]:
@@ -151,3 +172,49 @@ def recent_changes(*, session: Session, limit: int) -> list[tuple[AuditEntry, st
         .order_by(col(AuditEntry.id).desc())
     )
     return [(entry, name) for entry, name in session.exec(query.limit(limit))]
+
+
+# --- the vendor page: four primary-key or indexed reads, no ORM objects ----------------------
+
+_VENDOR = sa_select(*Vendor.__table__.c).where(Vendor.id == bindparam("vendor_id"))
+_EVIDENCE = (
+    sa_select(*Evidence.__table__.c)
+    .where(Evidence.vendor_id == bindparam("vendor_id"))
+    .order_by(col(Evidence.received_on).desc(), col(Evidence.id).desc())
+)
+_WAIVERS = (
+    sa_select(*Waiver.__table__.c)
+    .where(Waiver.vendor_id == bindparam("vendor_id"))
+    .order_by(col(Waiver.id).desc())
+)
+_HISTORY = (
+    sa_select(*AuditEntry.__table__.c)
+    .where(AuditEntry.vendor_id == bindparam("vendor_id"))
+    .order_by(col(AuditEntry.id).desc())
+    .limit(bindparam("limit"))
+)
+
+
+@dataclass(frozen=True)
+class VendorFile:
+    """A vendor's row, its evidence (newest first), waivers and latest audit entries, as
+    read-only records with the models' attribute names."""
+
+    vendor: tuple
+    evidence: list[tuple]
+    waivers: list[tuple]
+    history: list[tuple]
+
+
+def vendor_file(vendor_id: int, *, history_limit: int) -> VendorFile:
+    """Everything the vendor page shows of `vendor_id`, or NotFound."""
+    found = read_records(_VENDOR, {"vendor_id": vendor_id})
+    if not found:
+        raise NotFound(f"vendor {vendor_id} not found")
+    key = {"vendor_id": vendor_id}
+    return VendorFile(
+        vendor=found[0],
+        evidence=read_records(_EVIDENCE, key),
+        waivers=read_records(_WAIVERS, key),
+        history=read_records(_HISTORY, {**key, "limit": history_limit}),
+    )

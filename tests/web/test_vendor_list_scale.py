@@ -4,7 +4,7 @@ session cookie verified once per value, a hostile query string never an error.""
 import re
 
 import pytest
-from factories import iso_body, vendor_body
+from factories import iso_body, soc2_body, vendor_body
 from web.support import WebClient
 
 from app.web import queries
@@ -97,3 +97,22 @@ def test_a_cookie_is_trusted_only_under_the_key_that_signed_it(
     assert _verified(value, "another key entirely") is None
     monkeypatch.setattr(get_settings(), "secret_key", "a rotated secret key for this test")
     assert WebSession.from_cookie(value).user_id is None
+
+
+def test_the_list_brings_lapsed_statuses_up_to_date_when_a_date_passes(
+    app, web_reader: WebClient, analyst
+):
+    """The stored status holds until its review date; the first list after it re-evaluates."""
+    from datetime import date
+
+    from app.deps import get_today
+
+    vendor = _vendors(analyst, 1, tier="high")[0]
+    response = analyst.post(f"/api/v1/vendors/{vendor['id']}/evidence", json=soc2_body())
+    assert response.json()["status"]["next_review_on"] == "2026-12-31"  # going stale from
+    assert NAMES.findall(web_reader.get("/vendors?status=blocked").text) == []
+
+    app.dependency_overrides[get_today] = lambda: date(2027, 4, 1)  # the report is stale
+    blocked = web_reader.get("/vendors?status=blocked").text
+    assert NAMES.findall(blocked) == ["Vendor 00"]
+    assert "SOC 2 report stale" in blocked
