@@ -1,6 +1,7 @@
 """Database engine, sessions and column types shared by every table."""
 
-from collections.abc import AsyncIterator, Iterator
+from collections import namedtuple
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -164,6 +165,29 @@ def read_rows(statement: Select, params: dict[str, Any]) -> list[dict[str, Any]]
     statement must be built once (module level or cached), so it is compiled once."""
     names, rows = _driver_read(statement, params, many=True)
     return [dict(zip(names, row, strict=True)) for row in rows]
+
+
+def read_records(statement: Select, params: dict[str, Any]) -> list[tuple]:
+    """Every row of `statement` as a named tuple of Python values (dates, datetimes, JSON),
+    converted by the columns' own types as SQLAlchemy would, without its per-row work:
+    for pages that show a few rows of several tables. Built once per statement."""
+    make = _record_maker(statement, _reader(get_engine()).dialect)
+    return [make(row) for row in _driver_read(statement, params, many=True)[1]]
+
+
+@lru_cache(maxsize=256)
+def _record_maker(statement: Select, dialect: Dialect) -> Callable[[tuple], tuple]:
+    columns = list(statement.selected_columns)
+    record = namedtuple("Record", [c.key for c in columns])  # noqa: PYI024
+    processors = [c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns]
+    if not any(processors):
+        return record._make
+    steps = [p or _same for p in processors]
+    return lambda row: record._make([step(value) for step, value in zip(steps, row, strict=True)])
+
+
+def _same(value: Any) -> Any:
+    return value
 
 
 def read_tuples(statement: Select, params: dict[str, Any]) -> list[tuple]:

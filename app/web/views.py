@@ -4,10 +4,6 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from sqlmodel import Session
-
-from app.audit.service import history
-from app.evidence.service import list_evidence, list_waivers
 from app.models import AuditEntry, Evidence, Vendor, Waiver
 from app.rules.engine import evaluate
 from app.rules.facts import VendorCase
@@ -16,6 +12,7 @@ from app.rules.snapshot import Snapshot, required_tsc_of, take_snapshot
 from app.status.service import build_case, current_policy, status_read
 from app.vendors.schemas import FlagRead, StatusRead
 from app.web import labels
+from app.web.queries import VendorFile
 
 HISTORY_LIMIT = 50
 _ACTION = re.compile(r"(?:^|\.\s+)((?:Ask|Check|Review|Read)\b.*)$", re.S)
@@ -232,10 +229,9 @@ def _required_tsc(case: VendorCase, policy: Policy, requirement: str) -> tuple[s
     return required_tsc_of(case.vendor, policy)
 
 
-def vendor_view(*, session: Session, vendor: Vendor, as_of: date) -> VendorView:
-    """Evaluate the vendor live on `as_of` and gather its evidence, waivers and history."""
-    records = list_evidence(session=session, vendor_id=vendor.id)
-    waivers = list_waivers(session=session, vendor_id=vendor.id)
+def vendor_view(found: VendorFile, *, as_of: date) -> VendorView:
+    """Evaluate the vendor live on `as_of`, with its evidence, waivers and history."""
+    vendor, records, waivers = found.vendor, found.evidence, found.waivers
     case = build_case(vendor, records, waivers)
     policy = current_policy()
     status = status_read(vendor, evaluate(case, policy, as_of=as_of), as_of=as_of)
@@ -250,7 +246,6 @@ def vendor_view(*, session: Session, vendor: Vendor, as_of: date) -> VendorView:
         evidence=rows,
         waivers=[(w, waiver_state(w, as_of)) for w in waivers],
         history=[
-            HistoryRow(entry=e, summary=summary(e), changes=_changes(e))
-            for e in history(session=session, vendor_id=vendor.id, limit=HISTORY_LIMIT)
+            HistoryRow(entry=e, summary=summary(e), changes=_changes(e)) for e in found.history
         ],
     )
