@@ -8,7 +8,7 @@ from sqlalchemy import Date, Select, Text, bindparam, case, cast, func, or_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from app.db import read_records, read_row, read_tuples
+from app.db import read_records_together, read_row, read_tuples
 from app.errors import NotFound
 from app.models import AuditEntry, Evidence, Vendor, Waiver
 from app.status.service import due_ids
@@ -207,14 +207,16 @@ class VendorFile:
 
 
 def vendor_file(vendor_id: int, *, history_limit: int) -> VendorFile:
-    """Everything the vendor page shows of `vendor_id`, or NotFound."""
-    found = read_records(_VENDOR, {"vendor_id": vendor_id})
-    if not found:
-        raise NotFound(f"vendor {vendor_id} not found")
+    """Everything the vendor page shows of `vendor_id` (read together), or NotFound."""
     key = {"vendor_id": vendor_id}
-    return VendorFile(
-        vendor=found[0],
-        evidence=read_records(_EVIDENCE, key),
-        waivers=read_records(_WAIVERS, key),
-        history=read_records(_HISTORY, {**key, "limit": history_limit}),
+    vendor, evidence, waivers, entries = read_records_together(
+        [
+            (_VENDOR, key),
+            (_EVIDENCE, key),
+            (_WAIVERS, key),
+            (_HISTORY, {**key, "limit": history_limit}),
+        ]
     )
+    if not vendor:
+        raise NotFound(f"vendor {vendor_id} not found")
+    return VendorFile(vendor=vendor[0], evidence=evidence, waivers=waivers, history=entries)
