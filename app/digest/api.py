@@ -101,5 +101,5 @@ def preview_digest(
 ) -> dict:
     """The digest that would be sent for the week of `as_of` (default today); sends nothing."""
     refresh_lapsed(session=session, today=today)
-    digest = collect(session=session, as_of=as_of or today, base_url=get_settings().base_url)
-    return to_json(digest)
+    day, base_url = as_of or today, get_settings().base_url
+    return to_json(collect(session=session, as_of=day, base_url=base_url, limit=None))

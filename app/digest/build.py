@@ -1,15 +1,18 @@
 """The weekly digest's content: a pure function of the evaluated vendors and `as_of`.
 
 No database, no web, no clock: the job streams vendors in, this keeps only the rows that go
-into the digest (SPEC §8), and the same inputs always give the same digest.
+into the digest (SPEC §8), and the same inputs always give the same digest. Built with a
+`limit`, each section keeps only its first `limit` rows in the section's order (the rows an
+e-mail shows) and counts the rest, so memory does not grow with the number of vendors.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
+from typing import Any
 
 from app.rules.checks import relied_on
 from app.rules.engine import Assessment
@@ -23,6 +26,9 @@ WAIVER_DAYS = 30
 STATUS_RANK: Mapping[str, int] = {"approved": 0, "conditional": 1, "blocked": 2}
 EXPIRED_CODES = {"report": ("SOC2_STALE",), "certificate": ("ISO_EXPIRED", "ISO_2013_VERSION")}
 TEAM = "team"
+# An e-mail lists at most this many rows per section (the rest on the web page): with
+# 100,000 vendors a section can hold thousands, and SMTP servers refuse huge messages.
+MAX_ROWS = 250
 
 
 # --- inputs ------------------------------------------------------------------------------------
@@ -126,9 +132,13 @@ class Digest:
     expiring_90: tuple[EvidenceRow, ...]
     worsened: tuple[StatusRow, ...]
     waivers_ending: tuple[WaiverRow, ...]
+    # The rows in each section, counting those a `limit` left out of the tuples above.
+    sizes: Mapping[str, int]
     base_url: str = ""  # the links' root; the web page of the whole digest is {base_url}/digest
     # Each owner's totals, so an owner's digest needs no second pass over the vendors.
     owner_totals: Mapping[str, Totals] = field(default_factory=dict, compare=False, repr=False)
+    # Each owner's own digest (by owner_key), when built with `owners=True`; else None.
+    owner_digests: Mapping[str, Digest] | None = field(default=None, compare=False, repr=False)
 
 
 SECTIONS = ("expired", "expiring_30", "expiring_60", "expiring_90", "worsened", "waivers_ending")
@@ -141,21 +151,26 @@ def iso_week(day: date) -> str:
 
 
 def rows_of(digest: Digest) -> Iterator[EvidenceRow | StatusRow | WaiverRow]:
-    """Every row of every section."""
+    """Every row the digest holds, section by section (see `complete`)."""
     for name in SECTIONS:
         yield from getattr(digest, name)
 
 
+def complete(digest: Digest) -> bool:
+    """True when no section was cut by a `limit`: the digest holds every row."""
+    return all(len(getattr(digest, name)) == digest.sizes[name] for name in SECTIONS)
+
+
 def is_empty(digest: Digest) -> bool:
     """True when no section has a row (totals alone are not news)."""
-    return next(rows_of(digest), None) is None
+    return not any(digest.sizes.values())
 
 
 def subject(digest: Digest) -> str:
     """The e-mail subject: the week and the counts that matter most."""
     return (
-        f"Vendor evidence — week {digest.week}: {len(digest.expired)} expired, "
-        f"{len(digest.expiring_30)} expiring within 30 days"
+        f"Vendor evidence — week {digest.week}: {digest.sizes['expired']} expired, "
+        f"{digest.sizes['expiring_30']} expiring within 30 days"
     )
 
 
@@ -166,88 +181,67 @@ def owner_key(email: str | None) -> str | None:
 
 def owners(digest: Digest) -> list[str]:
     """The owners with at least one row, sorted."""
+    if digest.owner_digests is not None:
+        return sorted(k for k, d in digest.owner_digests.items() if not is_empty(d))
+    _need_complete(digest)
     return sorted({k for row in rows_of(digest) if (k := owner_key(row.vendor.owner))})
 
 
 def for_owner(digest: Digest, email: str) -> Digest:
     """The digest restricted to the vendors `email` owns."""
     key = owner_key(email)
-
-    def mine(rows: tuple) -> tuple:
-        return tuple(r for r in rows if owner_key(r.vendor.owner) == key)
-
-    sections = {name: mine(getattr(digest, name)) for name in SECTIONS}
+    if digest.owner_digests is not None:
+        mine = digest.owner_digests.get(key) or _empty(digest, digest.sizes)
+        return replace(mine, scope=email)
+    _need_complete(digest)
+    sections = {
+        name: tuple(r for r in getattr(digest, name) if owner_key(r.vendor.owner) == key)
+        for name in SECTIONS
+    }
+    sizes = {name: len(rows) for name, rows in sections.items()}
     totals = digest.owner_totals.get(key, Totals())
-    return replace(digest, scope=email, totals=totals, owner_totals={}, **sections)
+    return replace(digest, scope=email, totals=totals, owner_totals={}, sizes=sizes, **sections)
+
+
+def _need_complete(digest: Digest) -> None:
+    if not complete(digest):
+        raise ValueError("an owner's rows are lost from a cut digest: build it with owners=True")
+
+
+def _empty(digest: Digest, sizes: Mapping[str, int]) -> Digest:
+    """An owner's digest with no vendors."""
+    sections = {name: () for name in SECTIONS}
+    return replace(
+        digest,
+        totals=Totals(),
+        sizes=dict.fromkeys(sizes, 0),
+        owner_totals={},
+        owner_digests=None,
+        **sections,
+    )
 
 
 # --- building ----------------------------------------------------------------------------------
 
 
 def build_digest(
-    vendors: Iterable[EvaluatedVendor], *, as_of: date, policy: Policy, base_url: str
+    vendors: Iterable[EvaluatedVendor],
+    *,
+    as_of: date,
+    policy: Policy,
+    base_url: str,
+    limit: int | None = None,
+    owners: bool = False,
 ) -> Digest:
-    """The team's digest for the week of `as_of`; keeps only the rows it shows."""
-    builder = _Builder(as_of=as_of, policy=policy, base_url=base_url.rstrip("/"))
+    """The team's digest for the week of `as_of`; keeps only the rows it shows: those of
+    its sections or, with a `limit`, each section's first `limit` rows and a count of all.
+    With `owners`, each owner's digest (cut to the same limit) is built in the same pass."""
+    builder = _Builder(
+        as_of=as_of, policy=policy, base_url=base_url.rstrip("/"), limit=limit, owners=owners
+    )
     for vendor in vendors:
         builder.add(vendor)
     return builder.result()
-
-
-class _Builder:
-    """Accumulates the digest's rows and counts, one vendor at a time."""
-
-    def __init__(self, *, as_of: date, policy: Policy, base_url: str) -> None:
-        self.as_of, self.policy, self.base_url = as_of, policy, base_url
-        self.sections: dict[str, list] = {name: [] for name in SECTIONS}
-        self.counts: Counter[str] = Counter()
-        self.owner_counts: dict[str, Counter[str]] = {}
-
-    def add(self, v: EvaluatedVendor) -> None:
-        ref = VendorRef(
-            id=v.info.id,
-            name=v.info.name,
-            tier=v.info.tier,
-            owner=v.info.owner_email,
-            url=f"{self.base_url}/vendors/{v.info.id}",
-        )
-        for section, row in evidence_rows(ref, v, as_of=self.as_of, policy=self.policy):
-            self.sections[section].append(row)
-        if (row := worsened_row(ref, v, as_of=self.as_of)) is not None:
-            self.sections["worsened"].append(row)
-        self.sections["waivers_ending"].extend(waiver_rows(ref, v, as_of=self.as_of))
-        self._count(v.info.owner_email, v.assessment.status)
-
-    def _count(self, owner: str | None, status: str) -> None:
-        self.counts[status] += 1
-        if (key := owner_key(owner)) is not None:
-            self.owner_counts.setdefault(key, Counter())[status] += 1
-
-    def result(self) -> Digest:
-        s = self.sections
-        return Digest(
-            as_of=self.as_of,
-            week=iso_week(self.as_of),
-            scope=TEAM,
-            totals=_totals(self.counts),
-            expired=tuple(sorted(s["expired"], key=_by_date)),
-            expiring_30=tuple(sorted(s["expiring_30"], key=_by_date)),
-            expiring_60=tuple(sorted(s["expiring_60"], key=_by_date)),
-            expiring_90=tuple(sorted(s["expiring_90"], key=_by_date)),
-            worsened=tuple(sorted(s["worsened"], key=_by_severity)),
-            waivers_ending=tuple(sorted(s["waivers_ending"], key=_by_expiry)),
-            base_url=self.base_url,
-            owner_totals={k: _totals(c) for k, c in self.owner_counts.items()},
-        )
-
-
-def _totals(counts: Counter[str]) -> Totals:
-    return Totals(
-        tracked=sum(counts.values()),
-        approved=counts["approved"],
-        conditional=counts["conditional"],
-        blocked=counts["blocked"],
-    )
 
 
 def _by_date(row: EvidenceRow) -> tuple:
@@ -260,6 +254,123 @@ def _by_severity(row: StatusRow) -> tuple:
 
 def _by_expiry(row: WaiverRow) -> tuple:
     return row.expires_on, row.vendor.name.casefold(), row.waiver_id
+
+
+# Each section's order; every key is unique within its section, so the first `limit` rows
+# are the same whether the section is sorted whole or cut as it fills.
+ORDER: Mapping[str, Callable[[Any], tuple]] = {
+    "expired": _by_date,
+    "expiring_30": _by_date,
+    "expiring_60": _by_date,
+    "expiring_90": _by_date,
+    "worsened": _by_severity,
+    "waivers_ending": _by_expiry,
+}
+
+
+class _Section:
+    """One section's rows in its order: every row, or the first `limit` and a count."""
+
+    __slots__ = ("key", "limit", "rows", "size")
+
+    def __init__(self, name: str, limit: int | None) -> None:
+        self.key, self.limit = ORDER[name], limit
+        self.rows: list = []
+        self.size = 0
+
+    def add(self, row: EvidenceRow | StatusRow | WaiverRow) -> None:
+        self.size += 1
+        self.rows.append(row)
+        if self.limit is not None and len(self.rows) >= 2 * self.limit + 64:
+            self._cut()  # at most about twice the limit is ever held
+
+    def _cut(self) -> None:
+        self.rows.sort(key=self.key)
+        if self.limit is not None:
+            del self.rows[self.limit :]
+
+    def result(self) -> tuple:
+        self._cut()
+        return tuple(self.rows)
+
+
+class _Part:
+    """The sections and status counts of one digest: the team's, or one owner's."""
+
+    __slots__ = ("sections", "counts")
+
+    def __init__(self, limit: int | None) -> None:
+        self.sections = {name: _Section(name, limit) for name in SECTIONS}
+        self.counts: Counter[str] = Counter()
+
+    def add(self, rows: list[tuple[str, EvidenceRow | StatusRow | WaiverRow]], status: str):
+        for name, row in rows:
+            self.sections[name].add(row)
+        self.counts[status] += 1
+
+    def result(self, *, scope: str, as_of: date, base_url: str) -> Digest:
+        cut = {name: section.result() for name, section in self.sections.items()}
+        return Digest(
+            as_of=as_of,
+            week=iso_week(as_of),
+            scope=scope,
+            totals=_totals(self.counts),
+            sizes={name: section.size for name, section in self.sections.items()},
+            base_url=base_url,
+            **cut,
+        )
+
+
+class _Builder:
+    """Accumulates the digest's rows and counts, one vendor at a time."""
+
+    def __init__(
+        self, *, as_of: date, policy: Policy, base_url: str, limit: int | None, owners: bool
+    ) -> None:
+        self.as_of, self.policy, self.base_url = as_of, policy, base_url
+        self.limit, self.owners = limit, owners
+        self.team = _Part(limit)
+        self.parts: dict[str, _Part] = {}  # each owner's, when building theirs too
+        self.owner_counts: dict[str, Counter[str]] = {}
+
+    def add(self, v: EvaluatedVendor) -> None:
+        ref = VendorRef(
+            id=v.info.id,
+            name=v.info.name,
+            tier=v.info.tier,
+            owner=v.info.owner_email,
+            url=f"{self.base_url}/vendors/{v.info.id}",
+        )
+        rows: list[tuple[str, EvidenceRow | StatusRow | WaiverRow]] = list(
+            evidence_rows(ref, v, as_of=self.as_of, policy=self.policy)
+        )
+        if (row := worsened_row(ref, v, as_of=self.as_of)) is not None:
+            rows.append(("worsened", row))
+        rows.extend(("waivers_ending", w) for w in waiver_rows(ref, v, as_of=self.as_of))
+        self.team.add(rows, v.assessment.status)
+        if (key := owner_key(v.info.owner_email)) is not None:
+            self.owner_counts.setdefault(key, Counter())[v.assessment.status] += 1
+            if self.owners:
+                self.parts.setdefault(key, _Part(self.limit)).add(rows, v.assessment.status)
+
+    def result(self) -> Digest:
+        where = {"as_of": self.as_of, "base_url": self.base_url}
+        team = self.team.result(scope=TEAM, **where)
+        mine = {k: p.result(scope=k, **where) for k, p in self.parts.items()}
+        return replace(
+            team,
+            owner_totals={k: _totals(c) for k, c in self.owner_counts.items()},
+            owner_digests=mine if self.owners else None,
+        )
+
+
+def _totals(counts: Counter[str]) -> Totals:
+    return Totals(
+        tracked=sum(counts.values()),
+        approved=counts["approved"],
+        conditional=counts["conditional"],
+        blocked=counts["blocked"],
+    )
 
 
 # --- the rows of one vendor --------------------------------------------------------------------

@@ -12,7 +12,7 @@ import typer
 from app import clock
 from app.config import get_settings
 from app.db import session_scope
-from app.digest.build import Digest, for_owner
+from app.digest.build import MAX_ROWS, Digest, for_owner
 from app.digest.job import NotConfigured, RunReport, collect, refresh_statuses, send_digest
 from app.digest.render import render_html, render_text, to_json
 
@@ -52,11 +52,16 @@ def _progress(done: int) -> None:
     typer.echo(f"evaluated {done} vendors…", err=True)
 
 
-def _gather(day: date) -> Digest:
+def _gather(day: date, *, limit: int | None, owners: bool) -> Digest:
     refresh_statuses(today=_today())
     with session_scope(writes=False) as session:
         return collect(
-            session=session, as_of=day, base_url=get_settings().base_url, progress=_progress
+            session=session,
+            as_of=day,
+            base_url=get_settings().base_url,
+            progress=_progress,
+            limit=limit,
+            owners=owners,
         )
 
 
@@ -68,8 +73,9 @@ def preview(
         str | None, typer.Option(help="Show the digest this vendor owner would get")
     ] = None,
 ) -> None:
-    """Print the digest for a week without sending it."""
-    digest = _gather(_as_of(as_of))
+    """Print the digest for a week without sending it (JSON: every row of each section)."""
+    limit = None if format is Format.json else MAX_ROWS
+    digest = _gather(_as_of(as_of), limit=limit, owners=bool(owner))
     if owner:
         digest = for_owner(digest, owner)
     if format is Format.json:

@@ -23,6 +23,7 @@ from app.audit.service import record, snapshot
 from app.config import Settings
 from app.db import session_scope
 from app.digest.build import (
+    MAX_ROWS,
     WORSENED_DAYS,
     Digest,
     EvaluatedVendor,
@@ -101,11 +102,26 @@ def evaluated_vendors(
 
 
 def collect(
-    *, session: Session, as_of: date, base_url: str, progress: Progress | None = None
+    *,
+    session: Session,
+    as_of: date,
+    base_url: str,
+    progress: Progress | None = None,
+    limit: int | None = MAX_ROWS,
+    owners: bool = False,
 ) -> Digest:
-    """The team's digest for the week of `as_of`, read from the database."""
+    """The team's digest for the week of `as_of`, read from the database: each section cut
+    to the first `limit` rows an e-mail shows (None: every row); with `owners`, each vendor
+    owner's digest too."""
     vendors = evaluated_vendors(session=session, as_of=as_of, progress=progress)
-    return build_digest(vendors, as_of=as_of, policy=current_policy(), base_url=base_url)
+    return build_digest(
+        vendors,
+        as_of=as_of,
+        policy=current_policy(),
+        base_url=base_url,
+        limit=limit,
+        owners=owners,
+    )
 
 
 def refresh_statuses(*, today: date) -> None:
@@ -316,7 +332,11 @@ def send_digest(
     refresh_statuses(today=today)
     with session_scope(writes=False) as session:
         digest = collect(
-            session=session, as_of=as_of, base_url=settings.base_url, progress=progress
+            session=session,
+            as_of=as_of,
+            base_url=settings.base_url,
+            progress=progress,
+            owners=settings.digest_owners,
         )
     report = RunReport(week=iso_week(as_of))
     addressed = letters(digest, team=settings.digest_to, owners_too=settings.digest_owners)

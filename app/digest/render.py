@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from functools import lru_cache
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from app.config import ROOT
-from app.digest.build import SECTIONS, Digest, subject
+from app.digest.build import MAX_ROWS, SECTIONS, Digest, subject
 from app.rules.catalog import RULES_BY_CODE
 
 TEMPLATES = ROOT / "templates" / "email"
@@ -29,9 +29,6 @@ EMPTY = {
     "waivers_ending": "No waiver ends within 30 days.",
 }
 KINDS = {"worsened": "status", "waivers_ending": "waiver"}
-# An e-mail lists at most this many rows per section (the rest on the web page): with
-# 100,000 vendors a section can hold thousands, and SMTP servers refuse huge messages.
-MAX_ROWS = 250
 STATUS_COLOURS = {"approved": "#1b7f3b", "conditional": "#9a6700", "blocked": "#b42318"}
 
 
@@ -58,14 +55,14 @@ class Rendered:
 
 
 def sections(digest: Digest, limit: int | None = MAX_ROWS) -> list[Section]:
-    """The six sections in the order the e-mail shows them, each cut to `limit` rows."""
+    """The six sections in the order the e-mail shows them, each cut to `limit` rows (and
+    to the rows the digest holds, when it was built with a limit of its own)."""
     out = []
     for key in SECTIONS:
         rows = getattr(digest, key)
         shown = rows if limit is None else rows[:limit]
-        out.append(
-            Section(key, TITLES[key], EMPTY[key], KINDS.get(key, "evidence"), shown, len(rows))
-        )
+        total = digest.sizes[key]
+        out.append(Section(key, TITLES[key], EMPTY[key], KINDS.get(key, "evidence"), shown, total))
     return out
 
 
@@ -137,9 +134,11 @@ def render(digest: Digest, limit: int | None = MAX_ROWS) -> Rendered:
 
 
 def to_json(digest: Digest) -> dict:
-    """The JSON form (the API preview and `vetted digest preview --format json`)."""
-    data = asdict(digest)
-    del data["owner_totals"]
+    """The JSON form (the API preview and `vetted digest preview --format json`): the rows
+    the digest holds, so those build it without a limit, with every row."""
+    data = asdict(replace(digest, owner_digests=None))
+    for hidden in ("owner_totals", "owner_digests", "sizes"):
+        del data[hidden]
     return {"subject": subject(digest), **_iso_dates(data)}
 
 

@@ -63,8 +63,9 @@ def digest_letter(
 ) -> HTMLResponse:
     """The HTML part of the team's digest for a week, as /digest frames it."""
     refresh_lapsed(session=session, today=today)
-    digest = collect(session=session, as_of=_as_of(as_of, today), base_url=get_settings().base_url)
-    html = render(digest, None if full else MAX_ROWS).html
+    limit = None if full else MAX_ROWS
+    day, base_url = _as_of(as_of, today), get_settings().base_url
+    html = render(collect(session=session, as_of=day, base_url=base_url, limit=limit), limit).html
     return HTMLResponse(html, headers=LETTER_HEADERS)
 
 
@@ -82,12 +83,13 @@ def digest_page(
     refresh_lapsed(session=session, today=today)
     day = _as_of(as_of, today)
     settings = get_settings()
-    digest = collect(session=session, as_of=day, base_url=settings.base_url)
+    limit = None if full else MAX_ROWS
+    digest = collect(session=session, as_of=day, base_url=settings.base_url, limit=limit)
     context = {
         "today": today,
         "as_of": day,
         "digest": digest,
-        "letter": render(digest, None if full else MAX_ROWS),
+        "letter": render(digest, limit),
         "full": bool(full),
         "max_rows": MAX_ROWS,
         "deliveries": _deliveries(session, iso_week(day)),
