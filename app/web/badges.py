@@ -79,8 +79,8 @@ def day_or_none(value: date | None, reference: date) -> Markup:
 @lru_cache(maxsize=8192)
 def day_html(shown: date, reference: date, title: str = "") -> Markup:
     """`<time>2026-03-31</time> (in 12 days)`; `title` is a timestamp's ISO form, or ''."""
-    iso = shown.isoformat()
-    rel = relative(shown, reference)
+    iso, rel = shown.isoformat(), relative(shown, reference)
+    attrs = f' title="{title}"' if title else ""
     return Markup(  # every part is an ISO date or time, or words made here: nothing to escape
-        f'<time datetime="{iso}" title="{title}">{iso}</time> <span class="rel">({rel})</span>'
+        f'<time datetime="{iso}"{attrs}>{iso}</time> <span class="rel">({rel})</span>'
     )

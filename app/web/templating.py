@@ -57,7 +57,6 @@ def _common(request: Request) -> dict[str, Any]:
     }
 
 
-templates.context_processors.append(_common)
 templates.env.filters["day"] = day
 templates.env.filters["label"] = labels.label
 templates.env.globals["labels"] = labels
@@ -68,10 +67,14 @@ templates.env.auto_reload = False  # templates change only with a release: no st
 def render(
     request: Request, name: str, context: dict[str, Any], status_code: int = 200
 ) -> HTMLResponse:
-    """A page; never cached (one user's data and a CSRF token), never framed."""
-    response = templates.TemplateResponse(request, name, context, status_code=status_code)
-    response.headers.update(PAGE_HEADERS)
-    return response
+    """A page; never cached (one user's data and a CSRF token), never framed.
+
+    Rendered straight from the environment (what TemplateResponse does, less its extras
+    for debugging), with the same context: `request` and the common values.
+    """
+    values = {"request": request, **_common(request), **context}
+    html = templates.env.get_template(name).render(values)
+    return HTMLResponse(html, status_code=status_code, headers=PAGE_HEADERS)
 
 
 def see_other(url: str) -> RedirectResponse:
