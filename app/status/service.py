@@ -80,8 +80,8 @@ def evidence_facts(row: Evidence) -> facts.SocReport | facts.IsoCertificate | fa
 
 
 def _soc_report_facts(row: Evidence, retracted: bool) -> facts.SocReport:
-    orgs = tuple(
-        facts.SubserviceOrg(name=o["name"], method=o["method"]) for o in row.subservice_orgs or ()
+    orgs = row.subservice_orgs and tuple(
+        facts.SubserviceOrg(name=o["name"], method=o["method"]) for o in row.subservice_orgs
     )
     return facts.SocReport(
         id=row.id,
@@ -95,7 +95,7 @@ def _soc_report_facts(row: Evidence, retracted: bool) -> facts.SocReport:
         issued_on=row.issued_on,
         tsc=frozenset(row.tsc or ("security",)),
         exceptions_noted=row.exceptions_noted or 0,
-        subservice_orgs=orgs,
+        subservice_orgs=orgs or (),
         cuecs=bool(row.cuecs),
         retracted=retracted,
     )
