@@ -10,11 +10,12 @@ nothing is recorded as sent and the next run sends it. A claim left by a run tha
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator, Sequence
+from collections import namedtuple
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import delete, update
+from sqlalchemy import Connection, delete, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -37,9 +38,10 @@ from app.digest.build import (
 )
 from app.digest.mailer import DeliveryError, Mailer, SmtpConfig, compose
 from app.digest.render import Rendered, render
-from app.models import DigestDelivery, StatusChange, Vendor
+from app.models import DigestDelivery, Evidence, StatusChange, Vendor, Waiver
 from app.rules.engine import evaluate
-from app.status.service import current_policy, load_cases, refresh_lapsed
+from app.status.bulk import EVIDENCE_COLUMNS, WAIVER_COLUMNS, EvidenceRow, WaiverRow
+from app.status.service import build_case, current_policy, refresh_lapsed
 
 log = logging.getLogger("vetted.digest")
 BATCH = 1000
@@ -54,32 +56,67 @@ class NotConfigured(Exception):
 # --- gathering ---------------------------------------------------------------------------------
 
 
-def _vendor_pages(session: Session, batch: int) -> Iterator[Sequence[Vendor]]:
-    """Every vendor, a page at a time by id (keyset), so memory stays bounded."""
+# Only the columns the digest and the rules read, as named tuples: no ORM objects (and no
+# identity map) for 100,000 vendors, and memory bounded by one page of vendors.
+VENDOR_COLUMNS = (
+    Vendor.id,
+    Vendor.name,
+    Vendor.tier,
+    Vendor.owner_email,
+    Vendor.requirement,
+    Vendor.data_access,
+    Vendor.required_tsc,
+)
+CHANGE_COLUMNS = (
+    StatusChange.vendor_id,
+    StatusChange.changed_on,
+    StatusChange.before,
+    StatusChange.after,
+)
+VendorRow = namedtuple("VendorRow", [c.key for c in VENDOR_COLUMNS])
+
+
+@dataclass(frozen=True, slots=True)
+class _Page:
+    """A page of vendors (by id) and, by vendor id, their evidence, waivers and changes."""
+
+    vendors: list[VendorRow]
+    evidence: dict[int, list]
+    waivers: dict[int, list]
+    changes: dict[int, list[StatusChangeFact]]
+
+
+def _grouped(rows: Iterable, make: Callable) -> dict[int, list]:
+    found: dict[int, list] = {}
+    for row in rows:
+        found.setdefault(row.vendor_id, []).append(make(row))
+    return found
+
+
+def _vendor_pages(conn: Connection, batch: int, since: date, as_of: date) -> Iterator[_Page]:
+    """Every vendor, a page at a time by id (keyset), with the rows that belong to it:
+    four queries a page, each a range on an index."""
     after = 0
     while True:
-        query = select(Vendor).where(col(Vendor.id) > after).order_by(col(Vendor.id)).limit(batch)
-        page = session.exec(query).all()
-        if not page:
+        query = select(*VENDOR_COLUMNS).where(col(Vendor.id) > after).order_by(col(Vendor.id))
+        vendors = [VendorRow._make(v) for v in conn.execute(query.limit(batch))]
+        if not vendors:
             return
-        yield page
-        after = page[-1].id
-        for vendor in page:  # let the identity map forget the page
-            session.expunge(vendor)
-
-
-def _changes(session: Session, ids: list[int], as_of: date) -> dict[int, list[StatusChangeFact]]:
-    since = as_of - timedelta(days=WORSENED_DAYS)
-    query = (
-        select(StatusChange)
-        .where(col(StatusChange.vendor_id).in_(ids))
-        .where(col(StatusChange.changed_on) >= since, col(StatusChange.changed_on) <= as_of)
-        .order_by(col(StatusChange.vendor_id), col(StatusChange.id))
-    )
-    found: dict[int, list[StatusChangeFact]] = {}
-    for c in session.exec(query):
-        found.setdefault(c.vendor_id, []).append(StatusChangeFact(c.changed_on, c.before, c.after))
-    return found
+        first, after = vendors[0].id, vendors[-1].id
+        evidence = select(*EVIDENCE_COLUMNS).where(col(Evidence.vendor_id).between(first, after))
+        waivers = select(*WAIVER_COLUMNS).where(col(Waiver.vendor_id).between(first, after))
+        changes = (
+            select(*CHANGE_COLUMNS)
+            .where(col(StatusChange.vendor_id).between(first, after))
+            .where(col(StatusChange.changed_on).between(since, as_of))
+            .order_by(col(StatusChange.vendor_id), col(StatusChange.id))
+        )
+        yield _Page(
+            vendors,
+            _grouped(conn.execute(evidence), EvidenceRow._make),
+            _grouped(conn.execute(waivers), WaiverRow._make),
+            _grouped(conn.execute(changes), lambda c: StatusChangeFact(*c[1:])),
+        )
 
 
 def evaluated_vendors(
@@ -87,16 +124,17 @@ def evaluated_vendors(
 ) -> Iterator[EvaluatedVendor]:
     """Every vendor evaluated on `as_of`, with its status changes of the past week."""
     policy, done = current_policy(), 0
-    for page in _vendor_pages(session, batch):
-        changes = _changes(session, [v.id for v in page], as_of)
-        for vendor, case in zip(page, load_cases(session=session, vendors=page), strict=True):
+    since = as_of - timedelta(days=WORSENED_DAYS)
+    for page in _vendor_pages(session.connection(), batch, since, as_of):
+        for v in page.vendors:
+            case = build_case(v, page.evidence.get(v.id, ()), page.waivers.get(v.id, ()))
             yield EvaluatedVendor(
-                info=VendorInfo(vendor.id, vendor.name, vendor.tier, vendor.owner_email),
+                info=VendorInfo(v.id, v.name, v.tier, v.owner_email),
                 case=case,
                 assessment=evaluate(case, policy, as_of=as_of),
-                changes=tuple(changes.get(vendor.id, ())),
+                changes=tuple(page.changes.get(v.id, ())),
             )
-        done += len(page)
+        done += len(page.vendors)
         if progress is not None:
             progress(done)
 
