@@ -169,9 +169,8 @@ def next_review(
     return None
 
 
-def evaluate(case: VendorCase, policy: Policy, *, as_of: date) -> Assessment:
-    """Assess a vendor's file on `as_of` (SPEC §4–§5)."""
-    s = take_snapshot(case, policy, as_of=as_of)
+def assessment_of(s: Snapshot, as_of: date) -> Assessment:
+    """The assessment on `as_of` of a snapshot taken on it."""
     undated = undated_findings(s)
     found = findings(s, as_of, undated)
     flags = [_flag(f, waiver_for(f.code, s.waivers, as_of)) for f in found]
@@ -184,12 +183,29 @@ def evaluate(case: VendorCase, policy: Policy, *, as_of: date) -> Assessment:
     )
 
 
-def coverage(case: VendorCase, policy: Policy, *, as_of: date) -> Coverage:
-    """R with its currency end and C with its effective expiry, as they stand on `as_of`."""
-    s = take_snapshot(case, policy, as_of=as_of)
+def coverage_of(s: Snapshot) -> Coverage:
+    """The documents a snapshot rests on, with the day each stops counting."""
     return Coverage(
         report=s.report,
         report_currency_end=s.currency_end,
         certificate=s.certificate,
         certificate_effective_expiry=s.effective_expiry,
     )
+
+
+def evaluate(case: VendorCase, policy: Policy, *, as_of: date) -> Assessment:
+    """Assess a vendor's file on `as_of` (SPEC §4–§5)."""
+    return assessment_of(take_snapshot(case, policy, as_of=as_of), as_of)
+
+
+def coverage(case: VendorCase, policy: Policy, *, as_of: date) -> Coverage:
+    """R with its currency end and C with its effective expiry, as they stand on `as_of`."""
+    return coverage_of(take_snapshot(case, policy, as_of=as_of))
+
+
+def evaluate_with_coverage(
+    case: VendorCase, policy: Policy, *, as_of: date
+) -> tuple[Assessment, Coverage]:
+    """`evaluate` and `coverage` from one snapshot: what materialising a status stores."""
+    s = take_snapshot(case, policy, as_of=as_of)
+    return assessment_of(s, as_of), coverage_of(s)

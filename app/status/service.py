@@ -23,7 +23,7 @@ from app.db import read_row, session_scope
 from app.errors import NotFound
 from app.models import Evidence, StatusChange, Vendor, Waiver
 from app.rules import facts
-from app.rules.engine import Assessment, Flag, coverage, evaluate
+from app.rules.engine import Assessment, Coverage, Flag, coverage, evaluate, evaluate_with_coverage
 from app.rules.policy import Policy, load_policy
 from app.vendors.schemas import FlagRead, StatusRead
 
@@ -148,9 +148,10 @@ def flag_dict(flag: Flag) -> dict:
 
 
 def store_assessment(
-    *, session: Session, vendor: Vendor, case: facts.VendorCase, assessment: Assessment, today: date
+    *, session: Session, vendor: Vendor, assessment: Assessment, cover: Coverage, today: date
 ) -> None:
-    """Materialise today's assessment on the vendor's row, noting a change of status."""
+    """Materialise today's assessment (and the coverage it rests on) on the vendor's row,
+    noting a change of status."""
     before = vendor.status if vendor.status_on is not None else None
     if before != assessment.status:
         session.add(
@@ -162,7 +163,7 @@ def store_assessment(
                 after=assessment.status,
             )
         )
-    vendor.evidence_expires_on = evidence_expiry(case, today=today)
+    vendor.evidence_expires_on = expiry_of(cover)
     vendor.status = assessment.status
     vendor.status_on = today
     vendor.next_review_on = assessment.next_review_on
@@ -174,16 +175,22 @@ def materialise(*, session: Session, vendor: Vendor, today: date) -> Assessment:
     """Re-evaluate a vendor for today and store the result (after any write)."""
     session.flush()
     case = load_case(session=session, vendor=vendor)
-    assessment = evaluate(case, current_policy(), as_of=today)
-    store_assessment(session=session, vendor=vendor, case=case, assessment=assessment, today=today)
+    assessment, cover = evaluate_with_coverage(case, current_policy(), as_of=today)
+    store_assessment(
+        session=session, vendor=vendor, assessment=assessment, cover=cover, today=today
+    )
     return assessment
 
 
-def evidence_expiry(case: facts.VendorCase, *, today: date) -> date | None:
+def expiry_of(cover: Coverage) -> date | None:
     """The earliest of the current report's currency end and the certificate's expiry."""
-    cover = coverage(case, current_policy(), as_of=today)
     ends = [d for d in (cover.report_currency_end, cover.certificate_effective_expiry) if d]
     return min(ends, default=None)
+
+
+def evidence_expiry(case: facts.VendorCase, *, today: date) -> date | None:
+    """`expiry_of` the case's coverage on `today`."""
+    return expiry_of(coverage(case, current_policy(), as_of=today))
 
 
 def holds(status_on: date | None, next_review_on: date | None, as_of: date) -> bool:
@@ -287,12 +294,9 @@ def iter_assessments(
 def _refresh_batch(*, session: Session, vendors: Sequence[Vendor], today: date) -> None:
     policy = current_policy()
     for vendor, case in zip(vendors, load_cases(session=session, vendors=vendors), strict=True):
+        assessment, cover = evaluate_with_coverage(case, policy, as_of=today)
         store_assessment(
-            session=session,
-            vendor=vendor,
-            case=case,
-            assessment=evaluate(case, policy, as_of=today),
-            today=today,
+            session=session, vendor=vendor, assessment=assessment, cover=cover, today=today
         )
     session.flush()
 
