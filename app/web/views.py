@@ -9,7 +9,13 @@ from app.rules.engine import evaluate
 from app.rules.facts import VendorCase
 from app.rules.policy import Policy
 from app.rules.snapshot import Snapshot, required_tsc_of, take_snapshot
-from app.status.service import build_case, current_policy, status_read
+from app.status.service import (
+    build_case,
+    current_policy,
+    is_fresh,
+    status_read,
+    stored_status,
+)
 from app.vendors.schemas import FlagRead, StatusRead
 from app.web import labels
 from app.web.queries import VendorFile
@@ -230,11 +236,15 @@ def _required_tsc(case: VendorCase, policy: Policy, requirement: str) -> tuple[s
 
 
 def vendor_view(found: VendorFile, *, as_of: date) -> VendorView:
-    """Evaluate the vendor live on `as_of`, with its evidence, waivers and history."""
+    """The vendor's status on `as_of` (stored while it holds, else evaluated), with its
+    evidence and where each stands, waivers and history."""
     vendor, records, waivers = found.vendor, found.evidence, found.waivers
     case = build_case(vendor, records, waivers)
     policy = current_policy()
-    status = status_read(vendor, evaluate(case, policy, as_of=as_of), as_of=as_of)
+    if is_fresh(vendor, as_of):  # the stored assessment holds: what evaluating would give
+        status = stored_status(vendor, as_of=as_of)
+    else:
+        status = status_read(vendor, evaluate(case, policy, as_of=as_of), as_of=as_of)
     rows = _evidence_rows(records, take_snapshot(case, policy, as_of=as_of), status)
     return VendorView(
         vendor=vendor,
