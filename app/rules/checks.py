@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from types import MappingProxyType
 from typing import NamedTuple
 
@@ -23,6 +24,8 @@ OPINION_CODES = {
     "disclaimer": "SOC2_OPINION_DISCLAIMER",
 }
 STATUS_CODES = {"suspended": "ISO_SUSPENDED", "withdrawn": "ISO_WITHDRAWN"}
+# Memoised: a hundred thousand reports share a few thousand periods.
+_spans_months = lru_cache(maxsize=1 << 14)(spans_months)
 
 
 class Finding(NamedTuple):
@@ -127,7 +130,7 @@ def _period_too_short(s: Snapshot) -> Iterator[Finding]:
     if r.report_type == "type1" or r.period_start is None:
         return
     for months, severity in ((p.min_type2_high_months, "high"), (p.min_type2_months, "medium")):
-        if not spans_months(r.period_start, r.period_end, months):
+        if not _spans_months(r.period_start, r.period_end, months):
             yield _found(
                 "SOC2_PERIOD_TOO_SHORT",
                 r.id,

@@ -173,7 +173,8 @@ def assessment_of(s: Snapshot, as_of: date) -> Assessment:
     """The assessment on `as_of` of a snapshot taken on it."""
     undated = undated_findings(s)
     found = findings(s, as_of, undated)
-    flags = [_flag(f, waiver_for(f.code, s.waivers, as_of)) for f in found]
+    waivers = s.waivers
+    flags = [_flag(f, waiver_for(f.code, waivers, as_of) if waivers else None) for f in found]
     flags.sort(key=_sort_key)
     return Assessment(
         status=status_of(flags),

@@ -121,7 +121,9 @@ def _partition(case: VendorCase, as_of: date) -> dict[str, list]:
 
 
 def _newest(items: list[T], newest: Callable[[list[T]], T | None]) -> T | None:
-    return items[0] if len(items) == 1 else newest(items)  # most files hold one of a kind
+    if len(items) < 2:  # most files hold one of a kind, or none
+        return items[0] if items else None
+    return newest(items)
 
 
 # (id(registry), body) → (registry, recognised): a hundred thousand certificates name a
