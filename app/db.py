@@ -160,13 +160,6 @@ def read_row(statement: Select, params: dict[str, Any]) -> dict[str, Any] | None
     return dict(zip(names, rows[0], strict=True)) if rows else None
 
 
-def read_rows(statement: Select, params: dict[str, Any]) -> list[dict[str, Any]]:
-    """Every row of `statement`, by column name: `read_row` for a page of rows. The
-    statement must be built once (module level or cached), so it is compiled once."""
-    names, rows = _driver_read(statement, params, many=True)
-    return [dict(zip(names, row, strict=True)) for row in rows]
-
-
 @lru_cache(maxsize=256)
 def _record_maker(statement: Select, dialect: Dialect) -> Callable[[tuple], tuple]:
     columns = list(statement.selected_columns)
@@ -183,7 +176,8 @@ def _same(value: Any) -> Any:
 
 
 def read_tuples(statement: Select, params: dict[str, Any]) -> list[tuple]:
-    """`read_rows` as the driver's tuples, in the statement's column order."""
+    """Every row of `statement` as the driver's tuple, in the statement's column order; the
+    statement must be built once (module level or cached), so it is compiled once."""
     return _driver_read(statement, params, many=True)[1]
 
 
