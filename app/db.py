@@ -3,7 +3,7 @@
 from collections import namedtuple
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from functools import lru_cache
 from threading import Lock
 from typing import Annotated, Any
@@ -173,6 +173,11 @@ def _record_maker(statement: Select, dialect: Dialect) -> Callable[[tuple], tupl
 
 def _same(value: Any) -> Any:
     return value
+
+
+def driver_date(value: date | str | None) -> date | None:
+    """A date column's value as the driver gives it (SQLite: ISO text) as a date."""
+    return date.fromisoformat(value) if isinstance(value, str) else value
 
 
 def read_tuples(statement: Select, params: dict[str, Any]) -> list[tuple]:

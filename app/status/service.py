@@ -19,7 +19,7 @@ from sqlmodel import Session, col, select
 
 from app import clock
 from app.config import get_settings
-from app.db import read_row, session_scope
+from app.db import driver_date, read_row, session_scope
 from app.errors import NotFound
 from app.models import Evidence, StatusChange, Vendor, Waiver
 from app.rules import facts
@@ -342,10 +342,6 @@ STORED_STATUS = sa_select(
 _COMPACT = {"ensure_ascii": False, "separators": (",", ":")}
 
 
-def _day(value: date | str | None) -> date | None:
-    return date.fromisoformat(value) if isinstance(value, str) else value
-
-
 def stored_status_json(vendor_id: int, *, as_of: date) -> bytes | None:
     """The status object encoded straight from the stored row, or None when it does not hold.
 
@@ -356,8 +352,8 @@ def stored_status_json(vendor_id: int, *, as_of: date) -> bytes | None:
     row = read_row(STORED_STATUS, {"vendor_id": vendor_id})
     if row is None:
         raise NotFound(f"vendor {vendor_id} not found")
-    review = _day(row["next_review_on"])
-    if not holds(_day(row["status_on"]), review, as_of):
+    review = driver_date(row["next_review_on"])
+    if not holds(driver_date(row["status_on"]), review, as_of):
         return None
     head = {
         "vendor_id": row["id"],

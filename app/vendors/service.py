@@ -144,19 +144,31 @@ def decode_cursor(cursor: str) -> int:
     return int(last)
 
 
-def _filtered(query, flt: VendorFilter, today: date):
-    if flt.status:
-        query = query.where(Vendor.status == flt.status)
-    if flt.tier:
-        query = query.where(Vendor.tier == flt.tier)
-    if flt.q:
-        pattern = f"%{escape_like(flt.q.casefold())}%"
+def narrowed(query, *, status=None, tier=None, pattern=None):
+    """`query` narrowed to vendors with `status` and `tier` whose name or domain is LIKE
+    `pattern` (see `like_pattern`); each a value or a bound parameter, None for any."""
+    if status is not None:
+        query = query.where(Vendor.status == status)
+    if tier is not None:
+        query = query.where(Vendor.tier == tier)
+    if pattern is not None:
         query = query.where(
             or_(
                 col(Vendor.name_key).like(pattern, escape="\\"),
                 col(Vendor.domain).like(pattern, escape="\\"),
             )
         )
+    return query
+
+
+def like_pattern(q: str) -> str:
+    """The LIKE pattern that finds `q` anywhere in a name or domain, any case."""
+    return f"%{escape_like(q.casefold())}%"
+
+
+def _filtered(query, flt: VendorFilter, today: date):
+    pattern = like_pattern(flt.q) if flt.q else None
+    query = narrowed(query, status=flt.status or None, tier=flt.tier or None, pattern=pattern)
     if flt.expiring_within_days is not None:
         horizon = today + timedelta(days=flt.expiring_within_days)
         query = query.where(col(Vendor.evidence_expires_on).between(today, horizon))

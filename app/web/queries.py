@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
 
-from sqlalchemy import Date, Select, Text, bindparam, case, cast, func, or_
+from sqlalchemy import Date, Select, Text, bindparam, case, cast, func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -12,7 +12,7 @@ from app.db import read_records_together, read_row, read_tuples
 from app.errors import NotFound
 from app.models import AuditEntry, Evidence, Vendor, Waiver
 from app.status.service import due_ids
-from app.vendors.service import VendorFilter, escape_like
+from app.vendors.service import VendorFilter, like_pattern, narrowed
 
 PAGE_SIZE = 50
 COUNT_CAP = 1_000  # the list counts matches up to here, then says "more than 1,000"
@@ -62,19 +62,13 @@ class VendorPage:
 
 
 def _where(query: Select, *, status: bool, tier: bool, q: bool) -> Select:
-    if status:
-        query = query.where(Vendor.status == bindparam("status"))
-    if tier:
-        query = query.where(Vendor.tier == bindparam("tier"))
-    if q:
-        pattern = bindparam("pattern")
-        query = query.where(
-            or_(
-                col(Vendor.name_key).like(pattern, escape="\\"),
-                col(Vendor.domain).like(pattern, escape="\\"),
-            )
-        )
-    return query
+    """`narrowed` with bound parameters for the filters that are set."""
+    return narrowed(
+        query,
+        status=bindparam("status") if status else None,
+        tier=bindparam("tier") if tier else None,
+        pattern=bindparam("pattern") if q else None,
+    )
 
 
 @lru_cache(maxsize=512)
@@ -98,7 +92,7 @@ def _page_statements(status: bool, tier: bool, q: bool, sort: str) -> tuple[Sele
 def _filter_params(flt: VendorFilter) -> dict:
     params = {"status": flt.status, "tier": flt.tier}
     if flt.q:
-        params["pattern"] = f"%{escape_like(flt.q.casefold())}%"
+        params["pattern"] = like_pattern(flt.q)
     return params
 
 

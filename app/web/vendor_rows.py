@@ -12,6 +12,7 @@ from functools import lru_cache
 
 from markupsafe import Markup, escape
 
+from app.db import driver_date
 from app.rules.catalog import SEVERITY_RANK
 from app.web import badges, labels
 
@@ -22,10 +23,6 @@ def worst_flag(flags: list[dict]) -> dict | None:
     """The most severe flag that counts (not waived), if any."""
     counted = [f for f in flags if not f.get("waived")]
     return min(counted, key=lambda f: SEVERITY_RANK.get(f["severity"], 9), default=None)
-
-
-def _day(value: date | str | None) -> date | None:
-    return date.fromisoformat(value) if isinstance(value, str) else value
 
 
 def _cells(vendor_id: int, name: str, domain: str | None, tier: str, status: str) -> str:
@@ -44,8 +41,8 @@ def row_html(row: tuple, today: date) -> Markup:
     return Markup(
         f"<tr>{_cells(vendor_id, name, domain, tier, status)}"
         f"<td>{badges.flag_line(worst)}</td>"
-        f'<td class="nowrap">{badges.day_or_none(_day(expires_on), today)}</td>'
-        f'<td class="nowrap">{badges.day_or_none(_day(review_on), today)}</td></tr>'
+        f'<td class="nowrap">{badges.day_or_none(driver_date(expires_on), today)}</td>'
+        f'<td class="nowrap">{badges.day_or_none(driver_date(review_on), today)}</td></tr>'
     )
 
 
