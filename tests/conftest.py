@@ -148,3 +148,29 @@ def admin(app) -> Iterator[TestClient]:
     """A client holding an admin token."""
     with _client(app, "admin") as client:
         yield client
+
+
+# --- browser tests (tests/web, tests/reliability) ------------------------------------------------
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args, tmp_path_factory):
+    """Debian's chromium, never a downloaded browser; its files kept out of $HOME."""
+    home = tmp_path_factory.mktemp("chromium-home")
+    return {
+        **browser_type_launch_args,
+        "executable_path": str(CHROMIUM),
+        "args": [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ],
+        "env": {**os.environ, "HOME": str(home)},
+    }

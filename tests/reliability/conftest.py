@@ -1,12 +1,8 @@
 """Reliability tests: what they did (cases, writes, crashes, checks) is printed at the end."""
 
-import os
-from pathlib import Path
-
 import pytest
+from conftest import CHROMIUM
 from reliability.support import COUNTS, OPERATIONS
-
-CHROMIUM = Path("/usr/bin/chromium")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -35,24 +31,3 @@ def pytest_terminal_summary(terminalreporter) -> None:
             terminalreporter.write_line(f"  {cases:>5}  {label}")
     for name, value in sorted(COUNTS.items()):
         terminalreporter.write_line(f"{name}: {value}")
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args, tmp_path_factory):
-    """Debian's chromium, never a downloaded browser; its files kept out of $HOME."""
-    home = tmp_path_factory.mktemp("chromium-home-reliability")
-    return {
-        **browser_type_launch_args,
-        "executable_path": str(CHROMIUM),
-        "args": [
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-        ],
-        "env": {**os.environ, "HOME": str(home)},
-    }

@@ -1,6 +1,5 @@
 """Web fixtures: logged-in browser-like clients, and a real chromium against uvicorn."""
 
-import os
 import socket
 import threading
 import time
@@ -9,13 +8,12 @@ from pathlib import Path
 
 import pytest
 import uvicorn
-from conftest import TEST_TODAY
+from conftest import CHROMIUM, TEST_TODAY
 from web.support import WebClient, web_client
 
 from app import config, db
 from app.config import ROOT
 
-CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = ROOT / "test-artifacts"
 
 
@@ -65,27 +63,6 @@ def web_reader(app) -> Iterator[WebClient]:
 
 
 # --- browser tests ------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args, tmp_path_factory):
-    """Debian's chromium, never a downloaded browser; its files kept out of $HOME."""
-    home = tmp_path_factory.mktemp("chromium-home")
-    return {
-        **browser_type_launch_args,
-        "executable_path": str(CHROMIUM),
-        "args": [
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-        ],
-        "env": {**os.environ, "HOME": str(home)},
-    }
 
 
 @pytest.fixture
