@@ -187,8 +187,9 @@ def read_tuples(statement: Select, params: dict[str, Any]) -> list[tuple]:
 
 
 def _driver_read(statement: Select, params: dict[str, Any], *, many: bool) -> tuple[tuple, list]:
-    names = _driver_sql(statement, _reader(get_engine()).dialect)[2]
-    return names, _driver_reads([(statement, params)], many=many)[0]
+    engine = _reader(get_engine())
+    sql, values, names = _driver_call(statement, params, engine.dialect)
+    return names, _execute(engine, [(sql, values)], many=many)[0]
 
 
 def read_records_together(reads: list[tuple[Select, dict[str, Any]]]) -> list[list[tuple]]:
@@ -196,35 +197,35 @@ def read_records_together(reads: list[tuple[Select, dict[str, Any]]]) -> list[li
     tuple of Python values (dates, datetimes, JSON) converted by the columns' own types as
     SQLAlchemy would, without its per-row work. For pages that show a few rows of several
     tables; each statement is built once (module level) and so compiled once."""
-    dialect = _reader(get_engine()).dialect
-    results = _driver_reads(reads, many=True)
-    return [
-        [make(row) for row in rows]
-        for make, rows in zip((_record_maker(s, dialect) for s, _ in reads), results, strict=True)
-    ]
-
-
-def _driver_reads(reads: list[tuple[Select, dict[str, Any]]], *, many: bool) -> list[list]:
     engine = _reader(get_engine())
-    compiled = [_driver_call(statement, params, engine.dialect) for statement, params in reads]
+    calls = [_driver_call(statement, params, engine.dialect)[:2] for statement, params in reads]
+    results = _execute(engine, calls, many=True)
+    makers = (_record_maker(statement, engine.dialect) for statement, _ in reads)
+    return [[make(row) for row in rows] for make, rows in zip(makers, results, strict=True)]
+
+
+def _execute(engine: Engine, calls: list[tuple], *, many: bool) -> list[list]:
+    """(sql, values) calls on one of `engine`'s connections; a dropped one is replaced once."""
     for attempt in (1, 2):
         raw = engine.raw_connection()
         try:
-            return _run(raw.driver_connection, compiled, many=many)
+            return _run(raw.driver_connection, calls, many=many)
         except engine.dialect.loaded_dbapi.OperationalError as exc:
             raw.invalidate()
             engine.dispose()  # its other connections died with this one
             if attempt == 2:
-                raise OperationalError(compiled[0][0], compiled[0][1], exc) from exc
+                raise OperationalError(calls[0][0], calls[0][1], exc) from exc
         finally:
             raw.close()
     return []
 
 
 def _driver_call(statement: Select, params: dict[str, Any], dialect: Dialect) -> tuple:
-    sql, order, _, own = _driver_sql(statement, dialect)
+    """The statement's SQL, its values in the driver's form, and its columns' names."""
+    sql, order, names, own = _driver_sql(statement, dialect)
     params = {**own, **params} if own else params
-    return sql, tuple(params[name] for name in order) if order is not None else params
+    values = tuple(params[name] for name in order) if order is not None else params
+    return sql, values, names
 
 
 def _run(connection: Any, calls: list[tuple], *, many: bool) -> list[list]:
