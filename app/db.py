@@ -204,6 +204,56 @@ def read_records_together(reads: list[tuple[Select, dict[str, Any]]]) -> list[li
     return [[make(row) for row in rows] for make, rows in zip(makers, results, strict=True)]
 
 
+def reads_in_process() -> bool:
+    """True when the database runs in this process (SQLite): a read costs no round trip."""
+    return get_engine().dialect.name == "sqlite"
+
+
+def read_json_records(statement: Select, params: dict[str, Any], shapes: tuple[Select, ...]):
+    """The records of one row of `statement` whose columns each hold a JSON array of rows
+    (PostgreSQL's `json_agg`), the i-th shaped like `shapes[i]`'s: named tuples as
+    `read_records_together` gives them, dates, datetimes and JSON included. One round trip
+    where `read_records_together` takes one per statement."""
+    engine = _reader(get_engine())
+    sql, values, _ = _driver_call(statement, params, engine.dialect)
+    (row,) = _execute(engine, [(sql, values)], many=True)[0]
+    makers = (_json_record_maker(shape, engine.dialect) for shape in shapes)
+    return [[make(item) for item in items or ()] for make, items in zip(makers, row, strict=True)]
+
+
+@lru_cache(maxsize=64)
+def _json_record_maker(shape: Select, dialect: Dialect) -> Callable[[dict], tuple]:
+    """A JSON object (one row of `shape`) as a named tuple, its values converted by type."""
+    keys = tuple(shape.selected_columns.keys())
+    record = namedtuple("Record", keys)  # noqa: PYI024
+    loaders = [
+        (key, loader)
+        for key, column in zip(keys, shape.selected_columns, strict=True)
+        if (loader := _json_value_loader(column.type, dialect))
+    ]
+
+    def make(item: dict) -> tuple:
+        for key, loader in loaders:
+            if (value := item[key]) is not None:
+                item[key] = loader(value)
+        return record._make([item[key] for key in keys])
+
+    return make
+
+
+def _json_value_loader(type_: Any, dialect: Dialect) -> Callable[[str], Any] | None:
+    """How a column's value as JSON text becomes what its type gives (None: as it is)."""
+    decorated = isinstance(type_, TypeDecorator)
+    try:
+        kind = (type_.impl_instance if decorated else type_).python_type
+    except NotImplementedError:
+        return None
+    parse = {datetime: datetime.fromisoformat, date: date.fromisoformat}.get(kind)
+    if parse is None or not decorated:
+        return parse
+    return lambda text: type_.process_result_value(parse(text), dialect)
+
+
 def _execute(engine: Engine, calls: list[tuple], *, many: bool) -> list[list]:
     """(sql, values) calls on one of `engine`'s connections; a dropped one is replaced once."""
     for attempt in (1, 2):

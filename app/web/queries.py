@@ -4,11 +4,18 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
 
-from sqlalchemy import Date, Select, Text, bindparam, case, cast, func
+from sqlalchemy import Date, ScalarSelect, Select, Text, bindparam, case, cast, func
 from sqlalchemy import select as sa_select
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlmodel import Session, col, select
 
-from app.db import read_records_together, read_row, read_tuples
+from app.db import (
+    read_json_records,
+    read_records_together,
+    read_row,
+    read_tuples,
+    reads_in_process,
+)
 from app.errors import NotFound
 from app.models import AuditEntry, Evidence, Vendor, Waiver
 from app.status.service import due_ids
@@ -189,6 +196,25 @@ _HISTORY = (
 )
 
 
+def _json_rows(rows: Select, *order: str) -> ScalarSelect:
+    """PostgreSQL: `rows` as one JSON array, ordered by `order` (column names, `-` first for
+    descending) in the aggregate itself, so the order is exact."""
+    sub = rows.subquery()
+    keys = [sub.c[name[1:]].desc() if name[0] == "-" else sub.c[name] for name in order]
+    return sa_select(func.json_agg(aggregate_order_by(sub.table_valued(), *keys))).scalar_subquery()
+
+
+# The same four reads as one statement of four JSON arrays: one round trip to PostgreSQL
+# instead of four (SQLite, in the process, runs the four as they are).
+_VENDOR_FILE_AS_JSON = sa_select(
+    _json_rows(_VENDOR, "id"),
+    _json_rows(_EVIDENCE, "-received_on", "-id"),
+    _json_rows(_WAIVERS, "-id"),
+    _json_rows(_HISTORY, "-id"),
+)
+_FILE_SHAPES = (_VENDOR, _EVIDENCE, _WAIVERS, _HISTORY)
+
+
 @dataclass(frozen=True)
 class VendorFile:
     """A vendor's row, its evidence (newest first), waivers and latest audit entries, as
@@ -200,16 +226,16 @@ class VendorFile:
     history: list[tuple]
 
 
+def _read_file(params: dict) -> list[list[tuple]]:
+    if reads_in_process():
+        return read_records_together([(shape, params) for shape in _FILE_SHAPES])
+    return read_json_records(_VENDOR_FILE_AS_JSON, params, _FILE_SHAPES)
+
+
 def vendor_file(vendor_id: int, *, history_limit: int) -> VendorFile:
     """Everything the vendor page shows of `vendor_id` (read together), or NotFound."""
-    key = {"vendor_id": vendor_id}
-    vendor, evidence, waivers, entries = read_records_together(
-        [
-            (_VENDOR, key),
-            (_EVIDENCE, key),
-            (_WAIVERS, key),
-            (_HISTORY, {**key, "limit": history_limit}),
-        ]
+    vendor, evidence, waivers, entries = _read_file(
+        {"vendor_id": vendor_id, "limit": history_limit}
     )
     if not vendor:
         raise NotFound(f"vendor {vendor_id} not found")
