@@ -5,11 +5,13 @@ in Python (cached) instead of Jinja macros keeps a page of 50 rows cheap to rend
 Badges say their meaning in words; the colour and the symbol only repeat it.
 """
 
-from datetime import date
+from datetime import date, datetime
 from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
 
+from app.config import get_settings
 from app.web import labels
 
 STATUS_ICON = {"approved": "✓", "conditional": "!", "blocked": "✕"}
@@ -84,3 +86,19 @@ def day_html(shown: date, reference: date, title: str = "") -> Markup:
     return Markup(  # every part is an ISO date or time, or words made here: nothing to escape
         f'<time datetime="{iso}"{attrs}>{iso}</time> <span class="rel">({rel})</span>'
     )
+
+
+def local_date(value: date | datetime) -> date:
+    """A date, or a UTC timestamp as a date in the organisation's time zone."""
+    if isinstance(value, datetime):
+        return value.astimezone(ZoneInfo(get_settings().timezone)).date()
+    return value
+
+
+def when(value: date | datetime | None, reference: date) -> Markup:
+    """`2026-03-31 (in 12 days)` relative to `reference`; a timestamp shows as its date in
+    the organisation's time zone, with its time in the title."""
+    if value is None:
+        return NO_DAY
+    title = value.isoformat(timespec="minutes") if isinstance(value, datetime) else ""
+    return day_html(local_date(value), reference, title)

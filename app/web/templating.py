@@ -2,7 +2,6 @@
 
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from fastapi.templating import Jinja2Templates
 from jinja2 import pass_context
@@ -11,9 +10,9 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse
 
 from app.auth.roles import Role, allows
-from app.config import ROOT, get_settings
-from app.web import badges, labels
-from app.web.badges import NO_DAY, day_html
+from app.config import ROOT
+from app.web import badges, labels, vendor_sections
+from app.web.badges import NO_DAY, local_date
 from app.web.session import CSRF_FIELD, web_session
 
 templates = Jinja2Templates(directory=str(ROOT / "templates"))
@@ -25,22 +24,13 @@ PAGE_HEADERS = {
 }
 
 
-def local_date(value: date | datetime) -> date:
-    """A date, or a UTC timestamp as a date in the organisation's time zone."""
-    if isinstance(value, datetime):
-        return value.astimezone(ZoneInfo(get_settings().timezone)).date()
-    return value
-
-
 @pass_context
 def day(context: Any, value: date | datetime | None, reference: date | None = None) -> Markup:
     """`2026-03-31 (in 12 days)`, relative to the page's as-of date unless told otherwise."""
     if value is None:
         return NO_DAY
-    shown = local_date(value)
-    reference = reference or context.get("as_of") or context.get("today") or shown
-    title = value.isoformat(timespec="minutes") if isinstance(value, datetime) else ""
-    return day_html(shown, reference, title)
+    reference = reference or context.get("as_of") or context.get("today") or local_date(value)
+    return badges.when(value, reference)
 
 
 def _common(request: Request) -> dict[str, Any]:
@@ -61,6 +51,7 @@ templates.env.filters["day"] = day
 templates.env.filters["label"] = labels.label
 templates.env.globals["labels"] = labels
 templates.env.globals["badges"] = badges
+templates.env.globals["sections"] = vendor_sections
 templates.env.auto_reload = False  # templates change only with a release: no stat per page
 
 
