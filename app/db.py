@@ -4,13 +4,15 @@ from collections import namedtuple
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
-from functools import lru_cache
+from functools import lru_cache, partial
 from threading import Lock
 from typing import Annotated, Any
 from weakref import WeakKeyDictionary
 
+import orjson
 from fastapi import Depends, Request
-from sqlalchemy import DateTime, Select, event
+from psycopg.types.json import set_json_loads
+from sqlalchemy import JSON, DateTime, Select, event
 from sqlalchemy.engine import Dialect, Engine, make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.types import TypeDecorator
@@ -97,6 +99,7 @@ def build_engine(
         event.listen(engine, "begin", _begin)
         return engine
     overflow = size if max_overflow is None else max_overflow
+    set_json_loads(orjson.loads)  # json columns parsed by orjson: the same values, faster
     return create_engine(url, pool_pre_ping=pre_ping, pool_size=size, max_overflow=overflow)
 
 
@@ -162,13 +165,63 @@ def read_row(statement: Select, params: dict[str, Any]) -> dict[str, Any] | None
 
 @lru_cache(maxsize=256)
 def _record_maker(statement: Select, dialect: Dialect) -> Callable[[tuple], tuple]:
+    """A driver's row of `statement` as a named tuple, each value converted as its column's
+    type converts it (SQLite's ISO text and JSON text by the C parsers)."""
     columns = list(statement.selected_columns)
     record = namedtuple("Record", [c.key for c in columns])  # noqa: PYI024
-    processors = [c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns]
-    if not any(processors):
+    text = dialect.name == "sqlite"  # dates and JSON arrive as text
+    steps = [
+        (i, step)
+        for i, column in enumerate(columns)
+        if (step := _loader(column.type, dialect, dates_as_text=text, json_as_text=text))
+    ]
+    if not steps:
         return record._make
-    steps = [p or _same for p in processors]
-    return lambda row: record._make([step(value) for step, value in zip(steps, row, strict=True)])
+
+    def make(row: tuple) -> tuple:
+        values = list(row)
+        for i, step in steps:  # only the columns whose type converts the driver's value
+            if values[i] is not None:
+                values[i] = step(values[i])
+        return record._make(values)
+
+    return make
+
+
+_ISO_PARSERS = {datetime: datetime.fromisoformat, date: date.fromisoformat}
+
+
+def _loader(
+    type_: Any, dialect: Dialect, *, dates_as_text: bool, json_as_text: bool
+) -> Callable[[Any], Any] | None:
+    """How a column's non-null value, as it arrives, becomes what the column's type gives
+    (None: as it is). ISO dates and JSON given as text are parsed by the C parsers, falling
+    back to SQLAlchemy's own conversion for any other text; then a TypeDecorator's step."""
+    decorated = isinstance(type_, TypeDecorator)
+    base = type_.impl_instance if decorated else type_
+    slow = type_.dialect_impl(dialect).result_processor(dialect, None)
+    if isinstance(base, JSON):
+        fast = orjson.loads if json_as_text else None
+    else:
+        fast = _ISO_PARSERS.get(_python_type(base)) if dates_as_text else None
+    if fast is None:
+        return slow
+    after = (lambda value: type_.process_result_value(value, dialect)) if decorated else None
+    return partial(_parsed, fast, slow or _same, after or _same)
+
+
+def _python_type(type_: Any) -> type | None:
+    try:
+        return type_.python_type
+    except NotImplementedError:
+        return None
+
+
+def _parsed(fast: Callable, slow: Callable, after: Callable, value: Any) -> Any:
+    try:
+        return after(fast(value))
+    except ValueError:  # not what the fast parser reads (say, JSON with NaN): the slow way
+        return slow(value)
 
 
 def _same(value: Any) -> Any:
@@ -223,13 +276,14 @@ def read_json_records(statement: Select, params: dict[str, Any], shapes: tuple[S
 
 @lru_cache(maxsize=64)
 def _json_record_maker(shape: Select, dialect: Dialect) -> Callable[[dict], tuple]:
-    """A JSON object (one row of `shape`) as a named tuple, its values converted by type."""
+    """A JSON object (one row of `shape`) as a named tuple, its values converted by type:
+    dates and timestamps are ISO text in JSON, JSON columns are parsed already."""
     keys = tuple(shape.selected_columns.keys())
     record = namedtuple("Record", keys)  # noqa: PYI024
     loaders = [
         (key, loader)
         for key, column in zip(keys, shape.selected_columns, strict=True)
-        if (loader := _json_value_loader(column.type, dialect))
+        if (loader := _loader(column.type, dialect, dates_as_text=True, json_as_text=False))
     ]
 
     def make(item: dict) -> tuple:
@@ -239,19 +293,6 @@ def _json_record_maker(shape: Select, dialect: Dialect) -> Callable[[dict], tupl
         return record._make([item[key] for key in keys])
 
     return make
-
-
-def _json_value_loader(type_: Any, dialect: Dialect) -> Callable[[str], Any] | None:
-    """How a column's value as JSON text becomes what its type gives (None: as it is)."""
-    decorated = isinstance(type_, TypeDecorator)
-    try:
-        kind = (type_.impl_instance if decorated else type_).python_type
-    except NotImplementedError:
-        return None
-    parse = {datetime: datetime.fromisoformat, date: date.fromisoformat}.get(kind)
-    if parse is None or not decorated:
-        return parse
-    return lambda text: type_.process_result_value(parse(text), dialect)
 
 
 def _execute(engine: Engine, calls: list[tuple], *, many: bool) -> list[list]:
