@@ -81,14 +81,16 @@ def create_app() -> FastAPI:
         "and whether you may sign or renew with them.",
         lifespan=_background_jobs,
     )
+    # Routes are matched in order, one by one: the most requested come first (the status
+    # API and the vendor reads, then the pages analysts open), the rarer API calls after.
     app.include_router(vendors_router, prefix=API_PREFIX)
+    install_web(app)
     app.include_router(evidence_router, prefix=API_PREFIX)
     app.include_router(documents_router, prefix=API_PREFIX)
     app.include_router(bulk_router, prefix=API_PREFIX)
     app.include_router(rules_router, prefix=API_PREFIX)
     app.include_router(digest_router, prefix=API_PREFIX)
     app.include_router(health)
-    install_web(app)
     app.include_router(digest_web_router)
     app.add_middleware(IdempotencyMiddleware)  # API writes sent with an Idempotency-Key
     app.add_middleware(SecurityMiddleware, router=app.router)  # outermost: every response
