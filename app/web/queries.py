@@ -40,6 +40,8 @@ SORTS = {
     ),
     "added": ("Recently added", (col(Vendor.id).desc(),)),  # the primary key: no sort needed
 }
+# Sorts on a unique key need no tie-break (on PostgreSQL one costs an incremental sort).
+UNIQUE_SORTS = frozenset({"name", "-name", "added"})
 
 
 LIST_COLUMNS = (
@@ -92,7 +94,8 @@ def _page_statements(status: bool, tier: bool, q: bool, sort: str) -> tuple[Sele
     lapsed = sa_select(func.count()).select_from(ANY_DUE.subquery("due"))
     extra = (count.scalar_subquery().label("total"), lapsed.scalar_subquery().label("lapsed"))
     rows = _where(sa_select(*LIST_COLUMNS, *extra), status=status, tier=tier, q=q)
-    rows = rows.order_by(*SORTS[sort][1], col(Vendor.id))
+    tie_break = () if sort in UNIQUE_SORTS else (col(Vendor.id),)
+    rows = rows.order_by(*SORTS[sort][1], *tie_break)
     return rows.limit(bindparam("limit")).offset(bindparam("offset")), count
 
 

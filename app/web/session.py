@@ -153,7 +153,7 @@ def principal_for_session(web: WebSession) -> Principal | None:
 
 def _may_use_api(request: Request, web: WebSession) -> bool:
     """A cookie may write through the JSON API only with the CSRF token in a header."""
-    if not request.url.path.startswith("/api/") or request.method in SAFE_METHODS:
+    if not request.scope["path"].startswith("/api/") or request.method in SAFE_METHODS:
         return True
     return web.csrf_ok(request.headers.get(CSRF_HEADER))
 

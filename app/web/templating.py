@@ -13,6 +13,7 @@ from app.auth.roles import Role, allows
 from app.config import ROOT
 from app.web import badges, labels, vendor_sections
 from app.web.badges import NO_DAY, local_date
+from app.web.html import esc
 from app.web.session import CSRF_FIELD, web_session
 
 templates = Jinja2Templates(directory=str(ROOT / "templates"))
@@ -33,17 +34,19 @@ def day(context: Any, value: date | datetime | None, reference: date | None = No
     return badges.when(value, reference)
 
 
+def _csrf_input(token: str) -> Markup:
+    return Markup(f'<input type="hidden" name="{CSRF_FIELD}" value="{esc(token)}">')
+
+
 def _common(request: Request) -> dict[str, Any]:
     principal = getattr(request.state, "principal", None)
     web = web_session(request)
     return {
         "user": principal,
         "can_write": principal is not None and allows(principal.role, Role.analyst),
-        "csrf_field": lambda: Markup('<input type="hidden" name="{}" value="{}">').format(
-            CSRF_FIELD, web.csrf_token
-        ),
+        "csrf_field": lambda: _csrf_input(web.csrf_token),
         "flash": web.pop_flash(),
-        "path": request.url.path,
+        "path": request.scope["path"],  # not request.url: that parses the whole URL
     }
 
 
