@@ -4,7 +4,7 @@ from collections import namedtuple
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
-from functools import lru_cache, partial
+from functools import lru_cache
 from threading import Lock
 from typing import Annotated, Any
 from weakref import WeakKeyDictionary
@@ -206,8 +206,26 @@ def _loader(
         fast = _ISO_PARSERS.get(_python_type(base)) if dates_as_text else None
     if fast is None:
         return slow
-    after = (lambda value: type_.process_result_value(value, dialect)) if decorated else None
-    return partial(_parsed, fast, slow or _same, after or _same)
+    fallback = slow or _same
+    if not decorated:
+
+        def load(value: Any) -> Any:
+            try:
+                return fast(value)
+            except ValueError:  # not what the fast parser reads (JSON with NaN, say)
+                return fallback(value)
+
+        return load
+    after = type_.process_result_value
+
+    def load_decorated(value: Any) -> Any:
+        try:
+            parsed = fast(value)
+        except ValueError:
+            return fallback(value)
+        return after(parsed, dialect)
+
+    return load_decorated
 
 
 def _python_type(type_: Any) -> type | None:
@@ -215,13 +233,6 @@ def _python_type(type_: Any) -> type | None:
         return type_.python_type
     except NotImplementedError:
         return None
-
-
-def _parsed(fast: Callable, slow: Callable, after: Callable, value: Any) -> Any:
-    try:
-        return after(fast(value))
-    except ValueError:  # not what the fast parser reads (say, JSON with NaN): the slow way
-        return slow(value)
 
 
 def _same(value: Any) -> Any:
