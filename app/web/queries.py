@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
 
-from sqlalchemy import Date, ScalarSelect, Select, Text, bindparam, case, cast, func
+from sqlalchemy import Date, ScalarSelect, Select, Text, bindparam, case, cast, exists, func
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlmodel import Session, col, select
@@ -180,19 +180,32 @@ def recent_changes(*, session: Session, limit: int) -> list[tuple[AuditEntry, st
 
 # --- the vendor page: four primary-key or indexed reads, no ORM objects ----------------------
 
-_VENDOR = sa_select(*Vendor.__table__.c).where(Vendor.id == bindparam("vendor_id"))
+
+def _shown(model: type, *unshown: str) -> list:
+    """The model's columns the vendor page uses: all but bookkeeping it never shows."""
+    return [column for column in model.__table__.c if column.key not in unshown]
+
+
+_BOOKKEEPING = ("vendor_id", "created_at", "created_by")
+# Whether the vendor has any waiver: most have none, and SQLite then skips reading them.
+_HAS_WAIVERS = exists().where(Waiver.vendor_id == Vendor.id).label("has_waivers")
+_VENDOR = sa_select(
+    *_shown(Vendor, "name_key", "created_at", "updated_at", "version"), _HAS_WAIVERS
+).where(Vendor.id == bindparam("vendor_id"))
 _EVIDENCE = (
-    sa_select(*Evidence.__table__.c)
+    sa_select(
+        *_shown(Evidence, *_BOOKKEEPING, "system", "document_media_type", "document_uploaded_at")
+    )
     .where(Evidence.vendor_id == bindparam("vendor_id"))
     .order_by(col(Evidence.received_on).desc(), col(Evidence.id).desc())
 )
 _WAIVERS = (
-    sa_select(*Waiver.__table__.c)
+    sa_select(*_shown(Waiver, *_BOOKKEEPING))
     .where(Waiver.vendor_id == bindparam("vendor_id"))
     .order_by(col(Waiver.id).desc())
 )
 _HISTORY = (
-    sa_select(*AuditEntry.__table__.c)
+    sa_select(*_shown(AuditEntry, "vendor_id"))
     .where(AuditEntry.vendor_id == bindparam("vendor_id"))
     .order_by(col(AuditEntry.id).desc())
     .limit(bindparam("limit"))
@@ -230,9 +243,13 @@ class VendorFile:
 
 
 def _read_file(params: dict) -> list[list[tuple]]:
-    if reads_in_process():
-        return read_records_together([(shape, params) for shape in _FILE_SHAPES])
-    return read_json_records(_VENDOR_FILE_AS_JSON, params, _FILE_SHAPES)
+    if not reads_in_process():
+        return read_json_records(_VENDOR_FILE_AS_JSON, params, _FILE_SHAPES)
+    reads = [(shape, params) for shape in (_VENDOR, _EVIDENCE, _HISTORY)]
+    vendor, evidence, history = read_records_together(reads)
+    has_waivers = vendor and vendor[0].has_waivers
+    waivers = read_records_together([(_WAIVERS, params)])[0] if has_waivers else []
+    return [vendor, evidence, waivers, history]
 
 
 def vendor_file(vendor_id: int, *, history_limit: int) -> VendorFile:
