@@ -313,3 +313,121 @@ def _history_item(row: Any, today: date) -> str:
 def history_items(view: Any, *, today: date) -> Markup:
     """The history's entries, newest first, with the vendor fields each edit changed."""
     return Markup("\n".join(_history_item(row, today) for row in view.history))
+
+
+# --- the page's body: the sections around the rows above -----------------------------------------
+
+LOG_EVIDENCE = (
+    ("soc2_report", "SOC 2 report"),
+    ("iso27001_certificate", "ISO 27001 certificate"),
+    ("bridge_letter", "Bridge letter"),
+    ("soc1_report", "SOC 1 report"),
+    ("soc3_report", "SOC 3 report"),
+)
+AS_OF_HINT = (
+    "Pick a future date, such as a contract renewal, to see what the status will be then if "
+    "nothing new arrives."
+)
+ACTIONS_HEAD = '<th scope="col"><span class="visually-hidden">Actions</span></th>'
+NO_WAIVERS = "No risk has been accepted for this vendor."
+WAIVER_HINT = " Use “Accept this risk with a waiver” on a flag above."
+
+
+def _page_head(view: Any, can_write: bool) -> str:
+    vendor, name = view.vendor, esc(view.vendor.name)
+    edit = f'<a class="button" href="/vendors/{int(vendor.id)}/edit">Edit vendor</a>'
+    return (
+        '<nav class="breadcrumb" aria-label="Breadcrumb"><a href="/vendors">Vendors</a> › '
+        f'<span aria-current="page">{name}</span></nav>\n<div class="page-head">'
+        f"<h1>{name} {badges.status_badge(view.status.status)}</h1>{edit if can_write else ''}"
+        f'</div>\n<dl class="facts vendor-facts">{vendor_facts(view)}</dl>\n'
+    )
+
+
+def _as_of_form(view: Any, today: date, error: str | None) -> str:
+    vendor_id, as_of = int(view.vendor.id), view.as_of
+    shown_error = f'<p class="field-error" id="as_of-error">{esc(error)}</p>' if error else ""
+    described = "as_of-hint as_of-error" if error else "as_of-hint"
+    back = f'<a href="/vendors/{vendor_id}">Back to today</a>' if as_of != today else ""
+    return (
+        f'<form method="get" action="/vendors/{vendor_id}" class="as-of">'
+        f'<div class="field{" has-error" if error else ""}">'
+        f'<label for="as_of">Evaluate as of</label><p class="hint" id="as_of-hint">{AS_OF_HINT}</p>'
+        f'{shown_error}<div class="inline"><input type="date" id="as_of" name="as_of" '
+        f'value="{as_of.isoformat()}" aria-describedby="{described}">'
+        f'<button type="submit">Re-evaluate</button>{back}</div></div></form>\n'
+    )
+
+
+def _banner_section(view: Any, today: date) -> str:
+    status = esc(view.status.status)
+    return (
+        f'<section class="banner status-{status}" aria-labelledby="banner-h">'
+        f"{banner(view, today=today)}</section>\n"
+    )
+
+
+def _log_evidence(vendor_id: int) -> str:
+    links = "".join(
+        f'<a class="button" href="/vendors/{vendor_id}/evidence/{kind}/new">{words}</a>'
+        for kind, words in LOG_EVIDENCE
+    )
+    return (
+        '<nav class="log-evidence" aria-label="Log evidence">'
+        f'<span class="label">Log evidence:</span>{links}</nav>\n'
+    )
+
+
+def _section(key: str, heading: str, body: str) -> str:
+    return f'<section aria-labelledby="{key}-h"><h2 id="{key}-h">{heading}</h2>{body}</section>\n'
+
+
+def _table(columns: tuple[str, ...], rows: Markup, can_write: bool, css: str = "") -> str:
+    heads = "".join(f'<th scope="col">{column}</th>' for column in columns)
+    heads += ACTIONS_HEAD if can_write else ""
+    return (
+        f'<div class="table-wrap"><table{css}><thead><tr>{heads}</tr></thead>'
+        f"<tbody>{rows}</tbody></table></div>"
+    )
+
+
+def _flags_section(view: Any, can_write: bool) -> str:
+    empty = "" if view.flags else "<p>No flags: the evidence on file meets the requirement.</p>"
+    items = flag_items(view, can_write=can_write)
+    heading = f'Flags <span class="muted">({len(view.flags)})</span>'
+    return _section("flags", heading, f'{empty}<ol class="flags">{items}</ol>')
+
+
+def _evidence_section(view: Any, can_write: bool, today: date) -> str:
+    heading = f'Evidence <span class="muted">({len(view.evidence)})</span>'
+    if not view.evidence:
+        return _section("evidence", heading, "<p>Nothing on file yet.</p>")
+    rows = evidence_rows(view, can_write=can_write, today=today)
+    columns = ("Document", "Details", "Received", "Standing")
+    return _section("evidence", heading, _table(columns, rows, can_write, ' class="evidence"'))
+
+
+def _waivers_section(view: Any, can_write: bool, today: date) -> str:
+    heading = f'Waivers <span class="muted">({len(view.waivers)})</span>'
+    if not view.waivers:
+        hint = WAIVER_HINT if can_write and view.flags else ""
+        return _section("waivers", heading, f"<p>{NO_WAIVERS}{hint}</p>")
+    rows = waiver_rows(view, can_write=can_write, today=today)
+    columns = ("Waiver", "Flag", "Reason", "Runs", "State")
+    return _section("waivers", heading, _table(columns, rows, can_write))
+
+
+def page_body(view: Any, *, can_write: bool, today: date, as_of_error: str | None) -> Markup:
+    """The vendor page's content: its facts, the as-of form, the status banner, then its
+    flags, evidence, waivers and history."""
+    history = f'<ul class="timeline">{history_items(view, today=today)}</ul>'
+    return Markup(
+        _page_head(view, can_write)
+        + _as_of_form(view, today, as_of_error)
+        + _banner_section(view, today)
+        + (_log_evidence(int(view.vendor.id)) if can_write else "")
+        + _flags_section(view, can_write)
+        + _evidence_section(view, can_write, today)
+        + _waivers_section(view, can_write, today)
+        + _section("history", "History", history)
+    )
