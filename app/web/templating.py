@@ -1,6 +1,7 @@
 """The Jinja2 environment of the web pages: filters for dates, labels and badges."""
 
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
 from fastapi.templating import Jinja2Templates
@@ -10,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse
 
 from app.auth.roles import Role, allows
+from app.auth.tokens import Principal
 from app.config import ROOT
 from app.web import badges, labels, vendor_sections
 from app.web.badges import NO_DAY, local_date
@@ -69,6 +71,41 @@ def render(
     values = {"request": request, **_common(request), **context}
     html = templates.env.get_template(name).render(values)
     return HTMLResponse(html, status_code=status_code, headers=PAGE_HEADERS)
+
+
+FRAME = "frame.html"
+NAV_PATHS = frozenset({"/", "/vendors", "/vendors/new"})  # the frame marks these as current
+_TITLE, _CONTENT = Markup("\x00title\x00"), Markup("\x00content\x00")
+
+
+@lru_cache(maxsize=1024)
+def _frame(user: Principal | None, can_write: bool, csrf_token: str, path: str) -> list[str]:
+    """The site's frame for one session and navigation state, split where the title and
+    the content go (a page's frame differs only by who is logged in and the nav)."""
+    context = {
+        "user": user,
+        "can_write": can_write,
+        "csrf_field": lambda: _csrf_input(csrf_token),
+        "flash": None,
+        "path": path,
+        "title": _TITLE,
+        "content": _CONTENT,
+    }
+    head, rest = templates.env.get_template(FRAME).render(context).split(_TITLE)
+    return [head, *rest.split(_CONTENT)]
+
+
+def render_framed(request: Request, *, title: str, content: Markup) -> HTMLResponse:
+    """A page whose content is built in Python, in the site's frame: the same HTML as a
+    template extending base.html, with the frame rendered once per session (not per page)."""
+    common = _common(request)
+    if common["flash"] is not None:  # a one-off notice: this frame is rendered for it alone
+        values = {**common, "title": title, "content": content}
+        return HTMLResponse(templates.env.get_template(FRAME).render(values), headers=PAGE_HEADERS)
+    path = common["path"] if common["path"] in NAV_PATHS else ""
+    csrf = web_session(request).csrf_token
+    head, middle, tail = _frame(common["user"], common["can_write"], csrf, path)
+    return HTMLResponse(f"{head}{esc(title)}{middle}{content}{tail}", headers=PAGE_HEADERS)
 
 
 def see_other(url: str) -> RedirectResponse:
