@@ -178,7 +178,7 @@ def recent_changes(*, session: Session, limit: int) -> list[tuple[AuditEntry, st
     return [(entry, name) for entry, name in session.exec(query.limit(limit))]
 
 
-# --- the vendor page: four primary-key or indexed reads, no ORM objects ----------------------
+# --- the vendor page: primary-key and indexed reads, no ORM objects --------------------------
 
 
 def _shown(model: type, *unshown: str) -> list:
@@ -220,8 +220,8 @@ def _json_rows(rows: Select, *order: str) -> ScalarSelect:
     return sa_select(func.json_agg(aggregate_order_by(sub.table_valued(), *keys))).scalar_subquery()
 
 
-# The same four reads as one statement of four JSON arrays: one round trip to PostgreSQL
-# instead of four (SQLite, in the process, runs the four as they are).
+# PostgreSQL: the four reads as one statement of four JSON arrays, one round trip instead of
+# four. SQLite, in the process, runs them as they are (waivers only when the vendor has any).
 _VENDOR_FILE_AS_JSON = sa_select(
     _json_rows(_VENDOR, "id"),
     _json_rows(_EVIDENCE, "-received_on", "-id"),

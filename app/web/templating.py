@@ -91,8 +91,8 @@ def _frame(user: Principal | None, can_write: bool, csrf_token: str, path: str) 
         "title": _TITLE,
         "content": _CONTENT,
     }
-    head, rest = templates.env.get_template(FRAME).render(context).split(_TITLE)
-    return [head, *rest.split(_CONTENT)]
+    head, rest = templates.env.get_template(FRAME).render(context).split(_TITLE, 1)
+    return [head, *rest.rsplit(_CONTENT, 1)]
 
 
 def render_framed(request: Request, *, title: str, content: Markup) -> HTMLResponse:

@@ -1,10 +1,11 @@
-"""The vendor page's repeated parts as HTML, built in Python: its flags, evidence rows,
-waiver rows and history.
+"""The vendor page's content as HTML, built in Python: facts, banner, flags, evidence rows
+and details, waivers, history, and the sections around them (`page_body`).
 
 The vendor page must render within twice a status call at 100,000 vendors. Jinja's work for
 each expression (an attribute lookup with a fallback, an escape, a macro call per record)
-cost more than reading the vendor; the page's frame stays a template, and the rows it
-repeats are built here, with every stored value escaped.
+cost more than reading the vendor, so the content is built here, every stored value escaped
+(tests/web/test_vendor_page_escaping.py checks each field), and placed in the site's frame
+(`templating.render_framed`).
 """
 
 from datetime import date
@@ -72,7 +73,7 @@ def _certificate_facts(e: Any) -> list[str]:
 
 
 def _bridge_facts(e: Any) -> list[str]:
-    report = int(e.soc2_report_id)
+    report = esc(e.soc2_report_id)
     return [
         _fact("For", f'<a href="#evidence-{report}">SOC 2 report #{report}</a>'),
         _fact("Signed", e.signed_on),
