@@ -275,9 +275,10 @@ def reads_in_process() -> bool:
 
 def read_json_records(statement: Select, params: dict[str, Any], shapes: tuple[Select, ...]):
     """The records of one row of `statement` whose columns each hold a JSON array of rows
-    (PostgreSQL's `json_agg`), the i-th shaped like `shapes[i]`'s: named tuples as
-    `read_records_together` gives them, dates, datetimes and JSON included. One round trip
-    where `read_records_together` takes one per statement."""
+    (PostgreSQL's `json_agg` of `json_build_array`), the i-th column's rows holding the values
+    of `shapes[i]`'s columns in order: named tuples as `read_records_together` gives them,
+    dates, datetimes and JSON included. One round trip where `read_records_together` takes
+    one per statement."""
     engine = _reader(get_engine())
     sql, values, _ = _driver_call(statement, params, engine.dialect)
     (row,) = _execute(engine, [(sql, values)], many=True)[0]
@@ -286,22 +287,21 @@ def read_json_records(statement: Select, params: dict[str, Any], shapes: tuple[S
 
 
 @lru_cache(maxsize=64)
-def _json_record_maker(shape: Select, dialect: Dialect) -> Callable[[dict], tuple]:
-    """A JSON object (one row of `shape`) as a named tuple, its values converted by type:
-    dates and timestamps are ISO text in JSON, JSON columns are parsed already."""
-    keys = tuple(shape.selected_columns.keys())
-    record = namedtuple("Record", keys)  # noqa: PYI024
+def _json_record_maker(shape: Select, dialect: Dialect) -> Callable[[list], tuple]:
+    """A JSON array (one row of `shape`'s values) as a named tuple, its values converted by
+    type: dates and timestamps are ISO text in JSON, JSON columns are parsed already."""
+    record = namedtuple("Record", shape.selected_columns.keys())  # noqa: PYI024
     loaders = [
-        (key, loader)
-        for key, column in zip(keys, shape.selected_columns, strict=True)
+        (i, loader)
+        for i, column in enumerate(shape.selected_columns)
         if (loader := _loader(column.type, dialect, dates_as_text=True, json_as_text=False))
     ]
 
-    def make(item: dict) -> tuple:
-        for key, loader in loaders:
-            if (value := item[key]) is not None:
-                item[key] = loader(value)
-        return record._make([item[key] for key in keys])
+    def make(values: list) -> tuple:
+        for i, loader in loaders:
+            if values[i] is not None:
+                values[i] = loader(values[i])
+        return record._make(values)
 
     return make
 

@@ -213,11 +213,13 @@ _HISTORY = (
 
 
 def _json_rows(rows: Select, *order: str) -> ScalarSelect:
-    """PostgreSQL: `rows` as one JSON array, ordered by `order` (column names, `-` first for
-    descending) in the aggregate itself, so the order is exact."""
+    """PostgreSQL: `rows` as one JSON array of rows, each row an array of its values in the
+    columns' order (no names: half the text of objects), ordered by `order` (column names,
+    `-` first for descending) in the aggregate itself, so the order is exact."""
     sub = rows.subquery()
     keys = [sub.c[name[1:]].desc() if name[0] == "-" else sub.c[name] for name in order]
-    return sa_select(func.json_agg(aggregate_order_by(sub.table_valued(), *keys))).scalar_subquery()
+    row = func.json_build_array(*sub.c)
+    return sa_select(func.json_agg(aggregate_order_by(row, *keys))).scalar_subquery()
 
 
 # PostgreSQL: the four reads as one statement of four JSON arrays, one round trip instead of
