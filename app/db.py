@@ -1,7 +1,7 @@
 """Database engine, sessions and column types shared by every table."""
 
 from collections import namedtuple
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from functools import lru_cache
@@ -163,22 +163,33 @@ def read_row(statement: Select, params: dict[str, Any]) -> dict[str, Any] | None
     return dict(zip(names, rows[0], strict=True)) if rows else None
 
 
-@lru_cache(maxsize=256)
 def _record_maker(statement: Select, dialect: Dialect) -> Callable[[tuple], tuple]:
     """A driver's row of `statement` as a named tuple, each value converted as its column's
     type converts it (SQLite's ISO text and JSON text by the C parsers)."""
-    columns = list(statement.selected_columns)
-    record = namedtuple("Record", [c.key for c in columns])  # noqa: PYI024
     text = dialect.name == "sqlite"  # dates and JSON arrive as text
+    return _converter(statement, dialect, dates_as_text=text, json_as_text=text)
+
+
+@lru_cache(maxsize=256)
+def _converter(
+    statement: Select, dialect: Dialect, *, dates_as_text: bool, json_as_text: bool
+) -> Callable[[Sequence], tuple]:
+    """Values in the order of `statement`'s columns as a named tuple, converted by type."""
+    columns = statement.selected_columns
+    record = namedtuple("Record", columns.keys())  # noqa: PYI024
     steps = [
         (i, step)
         for i, column in enumerate(columns)
-        if (step := _loader(column.type, dialect, dates_as_text=text, json_as_text=text))
+        if (
+            step := _loader(
+                column.type, dialect, dates_as_text=dates_as_text, json_as_text=json_as_text
+            )
+        )
     ]
     if not steps:
         return record._make
 
-    def make(row: tuple) -> tuple:
+    def make(row: Sequence) -> tuple:
         values = list(row)
         for i, step in steps:  # only the columns whose type converts the driver's value
             if values[i] is not None:
@@ -282,28 +293,12 @@ def read_json_records(statement: Select, params: dict[str, Any], shapes: tuple[S
     engine = _reader(get_engine())
     sql, values, _ = _driver_call(statement, params, engine.dialect)
     (row,) = _execute(engine, [(sql, values)], many=True)[0]
-    makers = (_json_record_maker(shape, engine.dialect) for shape in shapes)
+    # dates and timestamps are ISO text in JSON; JSON columns arrive parsed
+    makers = (
+        _converter(shape, engine.dialect, dates_as_text=True, json_as_text=False)
+        for shape in shapes
+    )
     return [[make(item) for item in items or ()] for make, items in zip(makers, row, strict=True)]
-
-
-@lru_cache(maxsize=64)
-def _json_record_maker(shape: Select, dialect: Dialect) -> Callable[[list], tuple]:
-    """A JSON array (one row of `shape`'s values) as a named tuple, its values converted by
-    type: dates and timestamps are ISO text in JSON, JSON columns are parsed already."""
-    record = namedtuple("Record", shape.selected_columns.keys())  # noqa: PYI024
-    loaders = [
-        (i, loader)
-        for i, column in enumerate(shape.selected_columns)
-        if (loader := _loader(column.type, dialect, dates_as_text=True, json_as_text=False))
-    ]
-
-    def make(values: list) -> tuple:
-        for i, loader in loaders:
-            if values[i] is not None:
-                values[i] = loader(values[i])
-        return record._make(values)
-
-    return make
 
 
 def _execute(engine: Engine, calls: list[tuple], *, many: bool) -> list[list]:
