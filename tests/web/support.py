@@ -79,6 +79,18 @@ def web_client(app, role: str | None) -> WebClient:
     return client
 
 
+def api_post(client, path: str, body: dict | None = None) -> dict:
+    """POST `body` to the JSON API; the response's JSON, once it says 200 or 201."""
+    response = client.post(path, json=body or {})
+    assert response.status_code in (200, 201), response.text
+    return response.json()
+
+
+def log_evidence(client, vendor_id: int, body: dict) -> dict:
+    """Log one evidence record through the API; the record as the API returns it."""
+    return api_post(client, f"/api/v1/vendors/{vendor_id}/evidence", body)["evidence"]
+
+
 def fresh_rows(session, model, **where) -> list:
     """The rows as they are now: ends the read session's snapshot first (SQLite WAL)."""
     session.rollback()

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 import pytest
 from sqlmodel import select
+from web.support import api_post, log_evidence
 
 from app.db import get_engine, read_records_together, reads_in_process
 from app.models import AuditEntry, Evidence, Vendor, Waiver
@@ -17,32 +18,23 @@ from app.web import queries
 from tests.factories import bridge_body, iso_body, soc2_body, vendor_body, waiver_body
 
 
-def _post(client, path: str, body: dict | None = None) -> dict:
-    response = client.post(path, json=body or {})
-    assert response.status_code in (200, 201), response.text
-    return response.json()
-
-
-def _evidence(client, base: str, body: dict) -> dict:
-    return _post(client, f"{base}/evidence", body)["evidence"]
-
-
 @pytest.fixture
 def full_vendor(analyst) -> int:
     """A vendor with every kind of record: edited, every evidence kind (one retracted, with
     subservice organisations and criteria), a waiver revoked and one in force."""
-    vendor = _post(analyst, "/api/v1/vendors", vendor_body(required_tsc=["security"]))
-    base = f"/api/v1/vendors/{vendor['id']}"
+    vendor = api_post(analyst, "/api/v1/vendors", vendor_body(required_tsc=["security"]))
+    vendor_id = vendor["id"]
+    base = f"/api/v1/vendors/{vendor_id}"
     analyst.patch(base, json={"tier": "critical", "services": "Payroll — “EU” ünïcode"})
     subservice = [{"name": "AWS", "method": "carve_out"}]
-    report = _evidence(analyst, base, soc2_body(subservice_orgs=subservice, cuecs=True))
-    _evidence(analyst, base, bridge_body(report["id"]))
-    _evidence(analyst, base, iso_body(received_on="2026-05-01"))
-    wrong = _evidence(analyst, base, iso_body(notes="another company's"))
-    _post(analyst, f"/api/v1/evidence/{wrong['id']}/retract", {"reason": "Wrong vendor"})
-    revoked = _post(analyst, f"{base}/waivers", waiver_body("SOC2_TYPE1_ONLY"))
-    _post(analyst, f"/api/v1/waivers/{revoked['id']}/revoke", {"reason": "No longer needed"})
-    _post(analyst, f"{base}/waivers", waiver_body())
+    report = log_evidence(analyst, vendor_id, soc2_body(subservice_orgs=subservice, cuecs=True))
+    log_evidence(analyst, vendor_id, bridge_body(report["id"]))
+    log_evidence(analyst, vendor_id, iso_body(received_on="2026-05-01"))
+    wrong = log_evidence(analyst, vendor_id, iso_body(notes="another company's"))
+    api_post(analyst, f"/api/v1/evidence/{wrong['id']}/retract", {"reason": "Wrong vendor"})
+    revoked = api_post(analyst, f"{base}/waivers", waiver_body("SOC2_TYPE1_ONLY"))
+    api_post(analyst, f"/api/v1/waivers/{revoked['id']}/revoke", {"reason": "No longer needed"})
+    api_post(analyst, f"{base}/waivers", waiver_body())
     return vendor["id"]
 
 
@@ -95,7 +87,7 @@ def test_the_history_is_the_latest_entries_newest_first(full_vendor, session):
 
 
 def test_a_vendor_with_no_records_reads_as_empty_lists(analyst):
-    vendor = _post(analyst, "/api/v1/vendors", vendor_body())
+    vendor = api_post(analyst, "/api/v1/vendors", vendor_body())
     found = queries.vendor_file(vendor["id"], history_limit=50)
     assert (found.evidence, found.waivers) == ([], [])
     assert found.vendor.has_waivers is False

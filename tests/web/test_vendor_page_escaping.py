@@ -4,6 +4,7 @@
 from html import unescape
 
 import pytest
+from web.support import api_post, log_evidence
 
 from tests.factories import bridge_body, iso_body, soc2_body, vendor_body, waiver_body
 
@@ -11,27 +12,18 @@ HOSTILE = "<i data-x='1'>&\"</i>"
 ESCAPED = "&lt;i data-x=&#39;1&#39;&gt;&amp;&#34;&lt;/i&gt;"
 
 
-def _post(client, path: str, body: dict) -> dict:
-    response = client.post(path, json=body)
-    assert response.status_code in (200, 201), response.text
-    return response.json()
-
-
-def _evidence(client, base: str, body: dict) -> dict:
-    return _post(client, f"{base}/evidence", body)["evidence"]
-
-
 @pytest.fixture
 def hostile_vendor(analyst) -> dict:
     """A vendor whose every free-text field, and its records', holds markup."""
     text = {"name": f"Acme {HOSTILE}", "services": f"Payroll {HOSTILE}"}
-    vendor = _post(analyst, "/api/v1/vendors", vendor_body(**text))
-    base = f"/api/v1/vendors/{vendor['id']}"
+    vendor = api_post(analyst, "/api/v1/vendors", vendor_body(**text))
+    vendor_id = vendor["id"]
+    base = f"/api/v1/vendors/{vendor_id}"
     subservice = [{"name": f"Cloud {HOSTILE}", "method": "carve_out"}]
-    report = _evidence(
-        analyst, base, soc2_body(auditor=f"Audit {HOSTILE}", subservice_orgs=subservice)
+    report = log_evidence(
+        analyst, vendor_id, soc2_body(auditor=f"Audit {HOSTILE}", subservice_orgs=subservice)
     )
-    _evidence(analyst, base, bridge_body(report["id"], notes=f"Letter {HOSTILE}"))
+    log_evidence(analyst, vendor_id, bridge_body(report["id"], notes=f"Letter {HOSTILE}"))
     certificate = iso_body(
         certificate_number=f"IS {HOSTILE}",
         certification_body=f"Body {HOSTILE}",
@@ -39,11 +31,11 @@ def hostile_vendor(analyst) -> dict:
         scope=f"Scope {HOSTILE}",
         notes=f"Notes {HOSTILE}",
     )
-    wrong = _evidence(analyst, base, certificate)
-    _post(analyst, f"/api/v1/evidence/{wrong['id']}/retract", {"reason": f"Wrong {HOSTILE}"})
+    wrong = log_evidence(analyst, vendor_id, certificate)
+    api_post(analyst, f"/api/v1/evidence/{wrong['id']}/retract", {"reason": f"Wrong {HOSTILE}"})
     granted = waiver_body("SOC2_TYPE1_ONLY", reason=f"Why {HOSTILE}", approved_by=f"CISO {HOSTILE}")
-    waiver = _post(analyst, f"{base}/waivers", granted)
-    _post(analyst, f"/api/v1/waivers/{waiver['id']}/revoke", {"reason": f"Revoked {HOSTILE}"})
+    waiver = api_post(analyst, f"{base}/waivers", granted)
+    api_post(analyst, f"/api/v1/waivers/{waiver['id']}/revoke", {"reason": f"Revoked {HOSTILE}"})
     analyst.patch(base, json={"services": f"Billing {HOSTILE}"})  # an edit in the history
     return {"id": vendor["id"], "retracted": wrong["id"]}
 
