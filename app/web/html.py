@@ -1,4 +1,4 @@
-"""Escaping for the HTML the pages build in Python (list rows, the vendor page's sections).
+"""Escaping for the HTML the pages build in Python (the list's rows, the vendor page's content).
 
 The same five characters replaced by the same entities as Jinja's autoescape (MarkupSafe),
 returning plain text: a `Markup` object per value cost more than escaping the value.

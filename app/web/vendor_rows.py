@@ -10,11 +10,12 @@ import json
 from datetime import date
 from functools import lru_cache
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from app.db import driver_date
 from app.rules.catalog import SEVERITY_RANK
 from app.web import badges, labels
+from app.web.html import esc
 
 ROWS_REMEMBERED = 8192  # about 10 MB at most
 
@@ -26,10 +27,10 @@ def worst_flag(flags: list[dict]) -> dict | None:
 
 
 def _cells(vendor_id: int, name: str, domain: str | None, tier: str, status: str) -> str:
-    shown_domain = f'<br><span class="muted small">{escape(domain)}</span>' if domain else ""
+    shown_domain = f'<br><span class="muted small">{esc(domain)}</span>' if domain else ""
     return (
-        f'<td><a href="/vendors/{int(vendor_id)}">{escape(name)}</a>{shown_domain}</td>'
-        f"<td>{escape(labels.label(tier, 'tier'))}</td><td>{badges.status_badge(status)}</td>"
+        f'<td><a href="/vendors/{int(vendor_id)}">{esc(name)}</a>{shown_domain}</td>'
+        f"<td>{esc(labels.label(tier, 'tier'))}</td><td>{badges.status_badge(status)}</td>"
     )
 
 
