@@ -19,6 +19,7 @@ from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, SQLModel, create_engine
 
 from app.config import get_settings
+from app.loop_reads import loop_pool
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -121,23 +122,17 @@ _READERS_LOCK = Lock()
 
 
 def _reader(engine: Engine) -> Engine:
-    """`engine`'s twin for the hot one-statement reads: a pool of its own that never makes a
-    caller wait (the event loop must not block on a pool its worker threads can exhaust),
-    connections in autocommit (no BEGIN, no ROLLBACK) and no pre-ping (`read_row` retries
-    once on a dropped connection instead); disposed with `engine`."""
+    """A SQLite engine's twin for the hot one-statement reads: a pool of its own that never
+    makes a caller wait (the event loop must not block on a pool its worker threads can
+    exhaust), no pre-ping (a dropped connection is replaced once instead); disposed with
+    `engine`. SQLite's connections autocommit already (no BEGIN, no ROLLBACK)."""
     with _READERS_LOCK:
         if (reader := _READERS.get(engine)) is None:
             url = engine.url.render_as_string(hide_password=False)
             reader = build_engine(url, pool_size=2, max_overflow=-1, pre_ping=False)
-            if reader.dialect.name != "sqlite":  # SQLite's connections autocommit already
-                event.listen(reader, "connect", _autocommit)
             _READERS[engine] = reader
             event.listen(engine, "engine_disposed", lambda _engine: reader.dispose())
         return reader
-
-
-def _autocommit(dbapi_connection, _record) -> None:
-    dbapi_connection.autocommit = True
 
 
 @lru_cache(maxsize=1024)
@@ -151,15 +146,16 @@ def _driver_sql(
     return compiled.string, order, tuple(statement.selected_columns.keys()), compiled.params
 
 
-def read_row(statement: Select, params: dict[str, Any]) -> dict[str, Any] | None:
+async def read_row(statement: Select, params: dict[str, Any]) -> dict[str, Any] | None:
     """The first row of `statement` (a module-level SELECT), by column name, or None.
 
     For the hot read paths (the token behind every API call, the stored status): the
     compiled SQL runs on the driver's connection, without SQLAlchemy's per-execution work;
-    values come as the driver gives them (SQLite: dates and JSON as text). A connection the
+    values come as the driver gives them (SQLite: dates and JSON as text). PostgreSQL's
+    round trip is awaited (`app.loop_reads`), SQLite reads in the process. A connection the
     database dropped (a restart) is replaced once.
     """
-    names, rows = _driver_read(statement, params, many=False)
+    names, rows = await _driver_read(statement, params, many=False)
     return dict(zip(names, rows[0], strict=True)) if rows else None
 
 
@@ -255,26 +251,30 @@ def driver_date(value: date | str | None) -> date | None:
     return date.fromisoformat(value) if isinstance(value, str) else value
 
 
-def read_tuples(statement: Select, params: dict[str, Any]) -> list[tuple]:
+async def read_tuples(statement: Select, params: dict[str, Any]) -> list[tuple]:
     """Every row of `statement` as the driver's tuple, in the statement's column order; the
     statement must be built once (module level or cached), so it is compiled once."""
-    return _driver_read(statement, params, many=True)[1]
+    return (await _driver_read(statement, params, many=True))[1]
 
 
-def _driver_read(statement: Select, params: dict[str, Any], *, many: bool) -> tuple[tuple, list]:
-    engine = _reader(get_engine())
+async def _driver_read(
+    statement: Select, params: dict[str, Any], *, many: bool
+) -> tuple[tuple, list]:
+    engine = get_engine()
     sql, values, names = _driver_call(statement, params, engine.dialect)
-    return names, _execute(engine, [(sql, values)], many=many)[0]
+    return names, (await _execute(engine, [(sql, values)], many=many))[0]
 
 
-def read_records_together(reads: list[tuple[Select, dict[str, Any]]]) -> list[list[tuple]]:
+async def read_records_together(
+    reads: list[tuple[Select, dict[str, Any]]],
+) -> list[list[tuple]]:
     """The rows of several statements, on one pooled connection, in order: each row a named
     tuple of Python values (dates, datetimes, JSON) converted by the columns' own types as
     SQLAlchemy would, without its per-row work. For pages that show a few rows of several
     tables; each statement is built once (module level) and so compiled once."""
-    engine = _reader(get_engine())
+    engine = get_engine()
     calls = [_driver_call(statement, params, engine.dialect)[:2] for statement, params in reads]
-    results = _execute(engine, calls, many=True)
+    results = await _execute(engine, calls, many=True)
     makers = (_record_maker(statement, engine.dialect) for statement, _ in reads)
     return [[make(row) for row in rows] for make, rows in zip(makers, results, strict=True)]
 
@@ -284,15 +284,17 @@ def reads_in_process() -> bool:
     return get_engine().dialect.name == "sqlite"
 
 
-def read_json_records(statement: Select, params: dict[str, Any], shapes: tuple[Select, ...]):
+async def read_json_records(
+    statement: Select, params: dict[str, Any], shapes: tuple[Select, ...]
+) -> list[list[tuple]]:
     """The records of one row of `statement` whose columns each hold a JSON array of rows
     (PostgreSQL's `json_agg` of `json_build_array`), the i-th column's rows holding the values
     of `shapes[i]`'s columns in order: named tuples as `read_records_together` gives them,
     dates, datetimes and JSON included. One round trip where `read_records_together` takes
     one per statement."""
-    engine = _reader(get_engine())
+    engine = get_engine()
     sql, values, _ = _driver_call(statement, params, engine.dialect)
-    (row,) = _execute(engine, [(sql, values)], many=True)[0]
+    (row,) = (await _execute(engine, [(sql, values)], many=True))[0]
     # dates and timestamps are ISO text in JSON; JSON columns arrive parsed
     makers = (
         _converter(shape, engine.dialect, dates_as_text=True, json_as_text=False)
@@ -301,7 +303,15 @@ def read_json_records(statement: Select, params: dict[str, Any], shapes: tuple[S
     return [[make(item) for item in items or ()] for make, items in zip(makers, row, strict=True)]
 
 
-def _execute(engine: Engine, calls: list[tuple], *, many: bool) -> list[list]:
+async def _execute(engine: Engine, calls: list[tuple], *, many: bool) -> list[list]:
+    """(sql, values) calls on one connection: PostgreSQL's awaited on the event loop, SQLite's
+    run in the process (there is no round trip to wait for)."""
+    if engine.dialect.name != "sqlite":
+        return await loop_pool(engine).run(calls, many=many)
+    return _execute_in_process(_reader(engine), calls, many=many)
+
+
+def _execute_in_process(engine: Engine, calls: list[tuple], *, many: bool) -> list[list]:
     """(sql, values) calls on one of `engine`'s connections; a dropped one is replaced once."""
     for attempt in (1, 2):
         raw = engine.raw_connection()

@@ -18,11 +18,11 @@ async def current_principal(
 ) -> Principal:
     """The caller behind the bearer token (or the web session), or 401.
 
-    The token lookup is one indexed SELECT, run on the event loop: it costs less than the
-    hop to a worker thread would.
+    The token lookup is one indexed SELECT on the event loop (awaited on PostgreSQL): it
+    costs less than the hop to a worker thread would.
     """
     if credentials is not None:
-        principal = lookup_token(credentials.credentials)
+        principal = await lookup_token(credentials.credentials)
         if principal is None:
             raise Unauthorized("invalid or revoked token")
         return principal

@@ -93,10 +93,10 @@ def principal_for_token(*, session: Session, plaintext: str) -> Principal | None
     return None if row is None else _principal(row.name, row.role)
 
 
-def lookup_token(plaintext: str) -> Principal | None:
+async def lookup_token(plaintext: str) -> Principal | None:
     """`principal_for_token` on the hot path: one SELECT, no session, no transaction.
 
     No cache: a revoked token fails on its next request, in every process.
     """
-    row = read_row(LIVE_TOKEN, {"token_hash": hash_token(plaintext)})
+    row = await read_row(LIVE_TOKEN, {"token_hash": hash_token(plaintext)})
     return None if row is None else _principal(row["name"], row["role"])

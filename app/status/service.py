@@ -342,14 +342,14 @@ STORED_STATUS = sa_select(
 _COMPACT = {"ensure_ascii": False, "separators": (",", ":")}
 
 
-def stored_status_json(vendor_id: int, *, as_of: date) -> bytes | None:
+async def stored_status_json(vendor_id: int, *, as_of: date) -> bytes | None:
     """The status object encoded straight from the stored row, or None when it does not hold.
 
     The hot path of GET /vendors/{id}/status: one primary-key SELECT (`read_row`), no
     evidence read, no ORM objects or models; the stored flags (written by `flag_dict`,
     FlagRead's fields in order) go into the body as the JSON text they are.
     """
-    row = read_row(STORED_STATUS, {"vendor_id": vendor_id})
+    row = await read_row(STORED_STATUS, {"vendor_id": vendor_id})
     if row is None:
         raise NotFound(f"vendor {vendor_id} not found")
     review = driver_date(row["next_review_on"])

@@ -163,7 +163,7 @@ async def vendor_status(
     day = as_of or today
     # The stored row, read on the event loop (one indexed SELECT costs less than a thread hop);
     # only a day it does not cover is evaluated, in a worker thread.
-    body = stored_status_json(vendor_id, as_of=day)
+    body = await stored_status_json(vendor_id, as_of=day)
     if body is not None:
         return Response(body, media_type="application/json")
     return await run_in_threadpool(evaluated_status, vendor_id, as_of=day)

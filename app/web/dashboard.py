@@ -123,10 +123,10 @@ async def vendor_list(request: Request, _: WebUser, today: Today):
     query = request.query_params
     params = ListParams.parse(*(query.get(name, "") for name in ListParams.FIELDS))
     flt = VendorFilter(status=params.status or None, tier=params.tier or None, q=params.q or None)
-    result = queries.vendor_page(flt=flt, sort=params.sort, page=params.page, today=today)
+    result = await queries.vendor_page(flt=flt, sort=params.sort, page=params.page, today=today)
     if result.lapsed:  # a date passed since some statuses were stored: bring them up to date
         await anyio.to_thread.run_sync(_refresh_lapsed, today)
-        result = queries.vendor_page(flt=flt, sort=params.sort, page=params.page, today=today)
+        result = await queries.vendor_page(flt=flt, sort=params.sort, page=params.page, today=today)
     filters, table_head = list_controls(params)
     context = {
         "today": today,

@@ -106,24 +106,27 @@ def _filter_params(flt: VendorFilter) -> dict:
     return params
 
 
-def any_lapsed(today: date) -> bool:
+async def any_lapsed(today: date) -> bool:
     """True when some vendor's stored status has lapsed (three index ranges, one row)."""
-    return read_row(ANY_DUE, {"today": today.isoformat()}) is not None
+    return await read_row(ANY_DUE, {"today": today.isoformat()}) is not None
 
 
-def _read_page(flt: VendorFilter, sort: str, page: int, today: date) -> tuple[list, int, bool]:
+async def _read_page(
+    flt: VendorFilter, sort: str, page: int, today: date
+) -> tuple[list, int, bool]:
     """The rows of page `page` (one more, if any follows), the capped count and whether
     some status lapsed; past the last row, the count and the lapse are read on their own."""
     rows_query, count_query = _page_statements(bool(flt.status), bool(flt.tier), bool(flt.q), sort)
     params = {**_filter_params(flt), "cap": COUNT_CAP + 1, "today": today.isoformat()}
     offset = (page - 1) * PAGE_SIZE
-    rows = read_tuples(rows_query, {**params, "limit": PAGE_SIZE + 1, "offset": offset})
+    rows = await read_tuples(rows_query, {**params, "limit": PAGE_SIZE + 1, "offset": offset})
     if rows:
         return [row[:-2] for row in rows], rows[0][-2], bool(rows[0][-1])
-    return [], read_row(count_query, params)["count"], any_lapsed(today)
+    count = (await read_row(count_query, params))["count"]
+    return [], count, await any_lapsed(today)
 
 
-def vendor_page(*, flt: VendorFilter, sort: str, page: int, today: date) -> VendorPage:
+async def vendor_page(*, flt: VendorFilter, sort: str, page: int, today: date) -> VendorPage:
     """The vendors matching `flt`, sorted, page `page` (1-based) of PAGE_SIZE.
 
     Driver-level reads of the listed columns only; the matches are counted up to
@@ -131,12 +134,12 @@ def vendor_page(*, flt: VendorFilter, sort: str, page: int, today: date) -> Vend
     `lapsed` says some vendor's stored status no longer holds: refresh, then read again.
     """
     page = max(page, 1)
-    rows, total, lapsed = _read_page(flt, sort, page, today)
+    rows, total, lapsed = await _read_page(flt, sort, page, today)
     capped = total > COUNT_CAP
     known_pages = max(1, -(-min(total, COUNT_CAP) // PAGE_SIZE))
     if not rows and not capped and page > known_pages:  # past the end: show the last page
         page = known_pages
-        rows, total, lapsed = _read_page(flt, sort, page, today)
+        rows, total, lapsed = await _read_page(flt, sort, page, today)
     more = len(rows) > PAGE_SIZE
     pages = max(known_pages, page + more) if capped else known_pages
     shown = min(total, COUNT_CAP)
@@ -244,19 +247,19 @@ class VendorFile:
     history: list[tuple]
 
 
-def _read_file(params: dict) -> list[list[tuple]]:
+async def _read_file(params: dict) -> list[list[tuple]]:
     if not reads_in_process():
-        return read_json_records(_VENDOR_FILE_AS_JSON, params, _FILE_SHAPES)
+        return await read_json_records(_VENDOR_FILE_AS_JSON, params, _FILE_SHAPES)
     reads = [(shape, params) for shape in (_VENDOR, _EVIDENCE, _HISTORY)]
-    vendor, evidence, history = read_records_together(reads)
+    vendor, evidence, history = await read_records_together(reads)
     has_waivers = vendor and vendor[0].has_waivers
-    waivers = read_records_together([(_WAIVERS, params)])[0] if has_waivers else []
+    waivers = (await read_records_together([(_WAIVERS, params)]))[0] if has_waivers else []
     return [vendor, evidence, waivers, history]
 
 
-def vendor_file(vendor_id: int, *, history_limit: int) -> VendorFile:
+async def vendor_file(vendor_id: int, *, history_limit: int) -> VendorFile:
     """Everything the vendor page shows of `vendor_id` (read together), or NotFound."""
-    vendor, evidence, waivers, entries = _read_file(
+    vendor, evidence, waivers, entries = await _read_file(
         {"vendor_id": vendor_id, "limit": history_limit}
     )
     if not vendor:

@@ -139,12 +139,12 @@ def web_session(request: Request) -> WebSession:
 SESSION_USER = select(User.email, User.role, User.active).where(User.id == bindparam("user_id"))
 
 
-def principal_for_session(web: WebSession) -> Principal | None:
+async def principal_for_session(web: WebSession) -> Principal | None:
     """The active user the session stands for, or None (and the session is ended)."""
     uid = web.user_id
     if uid is None:
         return None
-    user = read_row(SESSION_USER, {"user_id": uid})
+    user = await read_row(SESSION_USER, {"user_id": uid})
     if user is None or not user["active"] or user["role"] != web.data.get("role"):
         web.log_out()
         return None
@@ -174,7 +174,7 @@ class WebSessionMiddleware:
         state["web_session"] = web
         if web.user_id is not None:
             try:
-                principal = principal_for_session(web)  # one indexed read, on the loop
+                principal = await principal_for_session(web)  # one indexed read, on the loop
             except OperationalError:  # outside the app's handlers: answer here, not with a 500
                 await BUSY(scope, receive, send)
                 return

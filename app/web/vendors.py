@@ -78,9 +78,10 @@ def create_vendor(
 @router.get("/vendors/{vendor_id}")
 async def vendor_page(request: Request, vendor_id: VendorId, principal: WebUser, today: Today):
     """The vendor's status as of a date (`as_of`), what to do next, its evidence, waivers
-    and history: four indexed reads on the event loop and a live evaluation."""
+    and history: indexed reads on the event loop (one awaited round trip on PostgreSQL) and
+    a live evaluation."""
     day, as_of_error = parse_day(request.query_params.get("as_of"), today)
-    found = queries.vendor_file(vendor_id, history_limit=HISTORY_LIMIT)
+    found = await queries.vendor_file(vendor_id, history_limit=HISTORY_LIMIT)
     view = vendor_view(found, as_of=day)
     can_write = allows(principal.role, Role.analyst)
     content = page_body(view, can_write=can_write, today=today, as_of_error=as_of_error)

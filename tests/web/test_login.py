@@ -172,7 +172,7 @@ def test_browser_errors_are_html_pages(web_analyst: WebClient):
 
 
 def test_a_database_outage_while_reading_the_session_is_a_503(web_analyst: WebClient, monkeypatch):
-    def unavailable(web):
+    async def unavailable(web):
         raise OperationalError("SELECT", {}, Exception("connection refused"))
 
     monkeypatch.setattr("app.web.session.principal_for_session", unavailable)

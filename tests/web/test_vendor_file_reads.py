@@ -8,6 +8,7 @@ field and type for type, in the page's order.
 
 from datetime import UTC, datetime
 
+import anyio
 import pytest
 from sqlmodel import select
 from web.support import api_post, log_evidence
@@ -36,6 +37,10 @@ def full_vendor(analyst) -> int:
     api_post(analyst, f"/api/v1/waivers/{revoked['id']}/revoke", {"reason": "No longer needed"})
     api_post(analyst, f"{base}/waivers", waiver_body())
     return vendor["id"]
+
+
+def _vendor_file(vendor_id: int, history_limit: int = 50) -> queries.VendorFile:
+    return anyio.run(lambda: queries.vendor_file(vendor_id, history_limit=history_limit))
 
 
 def _orm_file(session, vendor_id: int) -> tuple:
@@ -67,7 +72,7 @@ def test_the_vendor_file_is_what_the_orm_reads(full_vendor, session, monkeypatch
     # PostgreSQL writes timestamps into JSON in the session's zone: they must come back UTC
     monkeypatch.setenv("PGTZ", "America/New_York")
     get_engine().dispose()  # and its reader's pool: the reads connect again, in that zone
-    found = queries.vendor_file(full_vendor, history_limit=50)
+    found = _vendor_file(full_vendor)
     vendor, evidence, waivers, history = _orm_file(session, full_vendor)
 
     _same(found.vendor, vendor)
@@ -81,14 +86,14 @@ def test_the_vendor_file_is_what_the_orm_reads(full_vendor, session, monkeypatch
 
 
 def test_the_history_is_the_latest_entries_newest_first(full_vendor, session):
-    found = queries.vendor_file(full_vendor, history_limit=3)
+    found = _vendor_file(full_vendor, history_limit=3)
     latest = _orm_file(session, full_vendor)[3][:3]
     assert [e.id for e in found.history] == [e.id for e in latest]
 
 
 def test_a_vendor_with_no_records_reads_as_empty_lists(analyst):
     vendor = api_post(analyst, "/api/v1/vendors", vendor_body())
-    found = queries.vendor_file(vendor["id"], history_limit=50)
+    found = _vendor_file(vendor["id"])
     assert (found.evidence, found.waivers) == ([], [])
     assert found.vendor.has_waivers is False
     assert [e.action for e in found.history] == ["create"]
@@ -96,7 +101,7 @@ def test_a_vendor_with_no_records_reads_as_empty_lists(analyst):
 
 def test_an_unknown_vendor_is_not_found(database_url):
     with pytest.raises(queries.NotFound):
-        queries.vendor_file(987_654, history_limit=50)
+        _vendor_file(987_654)
 
 
 @pytest.mark.skipif(
@@ -106,8 +111,11 @@ def test_an_unknown_vendor_is_not_found(database_url):
 def test_on_postgresql_one_json_statement_reads_what_four_statements_read(full_vendor):
     assert not reads_in_process() and get_engine().dialect.name == "postgresql"
     params = {"vendor_id": full_vendor, "limit": 50}
-    as_json = queries.read_json_records(queries._VENDOR_FILE_AS_JSON, params, queries._FILE_SHAPES)
-    one_by_one = read_records_together([(shape, params) for shape in queries._FILE_SHAPES])
+    as_json = anyio.run(
+        queries.read_json_records, queries._VENDOR_FILE_AS_JSON, params, queries._FILE_SHAPES
+    )
+    reads = [(shape, params) for shape in queries._FILE_SHAPES]
+    one_by_one = anyio.run(read_records_together, reads)
     assert as_json == one_by_one
     assert [[type(v) for v in r] for rs in as_json for r in rs] == [
         [type(v) for v in r] for rs in one_by_one for r in rs
