@@ -16,7 +16,7 @@ from app.status.service import refresh_due, refresh_lapsed
 from app.vendors.service import VendorFilter
 from app.web import labels, queries
 from app.web.deps import WebUser
-from app.web.templating import render, templates
+from app.web.templating import render, render_in_frame, templates
 from app.web.vendor_rows import rows_html, worst_flag
 from app.web.views import summary
 
@@ -136,4 +136,4 @@ async def vendor_list(request: Request, _: WebUser, today: Today):
         "filters": filters,
         "table_head": table_head,
     }
-    return render(request, "vendors/list.html", context)
+    return render_in_frame(request, "vendors/list.html", context, title="Vendors")

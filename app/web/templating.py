@@ -98,7 +98,20 @@ def _frame(user: Principal | None, can_write: bool, csrf_token: str, path: str) 
 def render_framed(request: Request, *, title: str, content: Markup) -> HTMLResponse:
     """A page whose content is built in Python, in the site's frame: the same HTML as a
     template extending base.html, with the frame rendered once per session (not per page)."""
+    return _in_frame(request, _common(request), title, content)
+
+
+def render_in_frame(
+    request: Request, name: str, context: dict[str, Any], *, title: str
+) -> HTMLResponse:
+    """A page whose template `name` renders the content alone (it extends nothing), with the
+    common values, placed in the site's frame as `render_framed` places it."""
     common = _common(request)
+    content = templates.env.get_template(name).render({"request": request, **common, **context})
+    return _in_frame(request, common, title, Markup(content))
+
+
+def _in_frame(request: Request, common: dict[str, Any], title: str, content: Markup):
     if common["flash"] is not None:  # a one-off notice: this frame is rendered for it alone
         values = {**common, "title": title, "content": content}
         return HTMLResponse(templates.env.get_template(FRAME).render(values), headers=PAGE_HEADERS)
