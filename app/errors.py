@@ -24,12 +24,15 @@ class Conflict(DomainError):
 
 
 class Invalid(DomainError):
-    """Input that passed the schema but breaks a rule that needs the database to check."""
+    """Input that passed the schema but breaks a rule that needs the database to check.
+
+    `where` is where the field was sent, as FastAPI's own 422s say it: body, query or header.
+    """
 
     status_code = 422
 
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__([{"loc": ["body", field], "msg": message, "type": "value_error"}])
+    def __init__(self, field: str, message: str, *, where: str = "body") -> None:
+        super().__init__([{"loc": [where, field], "msg": message, "type": "value_error"}])
         self.field = field
         self.message = message
 

@@ -74,7 +74,8 @@ def _after_id(cursor: str | None) -> int | None:
     try:
         return service.decode_cursor(cursor)
     except ValueError as exc:
-        raise Invalid("cursor", "malformed cursor: pass next_cursor from the last page") from exc
+        message = "malformed cursor: pass next_cursor from the last page"
+        raise Invalid("cursor", message, where="query") from exc
 
 
 @router.post("", response_model=VendorRead, status_code=201, responses=WRITE_ERRORS)
@@ -98,7 +99,7 @@ def lookup_vendor(
 ) -> StatusRead:
     """Exact lookup by `domain` or `name` (case-insensitive) → the status object."""
     if not domain and not name:
-        raise Invalid("domain", "give domain or name")
+        raise Invalid("domain", "give domain or name", where="query")
     vendor = service.lookup_vendor(session=session, domain=domain, name=name)
     return status_on(session=session, vendor=vendor, as_of=as_of or today)
 
@@ -148,7 +149,7 @@ def _version(if_match: str | None) -> int | None:
         return None
     value = if_match.strip().removeprefix("W/").strip('"')
     if not value.isdigit() or int(value) > 2**31 - 1:
-        raise Invalid("If-Match", "must be the vendor's version number")
+        raise Invalid("If-Match", "must be the vendor's version number", where="header")
     return int(value)
 
 

@@ -130,12 +130,13 @@ def test_patch_to_a_taken_name_is_409(analyst):
     assert response.status_code == 409
 
 
-def test_patch_bad_if_match_is_422(analyst):
+def test_patch_bad_if_match_is_422_naming_the_header(analyst):
     vendor = _create(analyst)
     response = analyst.patch(
         f"/api/v1/vendors/{vendor['id']}", json={}, headers={"If-Match": "abc"}
     )
     assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["header", "If-Match"]
 
 
 def test_patch_writes_before_and_after_to_the_audit_log(analyst, session):
@@ -173,7 +174,9 @@ def test_list_paginates_with_a_cursor(analyst):
     [{"cursor": "garbage!"}, {"limit": 501}, {"limit": 0}, {"status": "fine"}, {"tier": "x"}],
 )
 def test_list_rejects_bad_parameters(reader, params):
-    assert reader.get("/api/v1/vendors", params=params).status_code == 422
+    response = reader.get("/api/v1/vendors", params=params)
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["query", *params]
 
 
 def test_list_expiring_within_days(analyst):
@@ -203,7 +206,9 @@ def test_lookup_unknown_is_404_and_empty_is_422(reader):
     assert (
         reader.get("/api/v1/vendors/lookup", params={"domain": "nope.example"}).status_code == 404
     )
-    assert reader.get("/api/v1/vendors/lookup").status_code == 422
+    empty = reader.get("/api/v1/vendors/lookup")
+    assert empty.status_code == 422
+    assert empty.json()["detail"][0]["loc"] == ["query", "domain"]
 
 
 def test_status_as_of_a_future_date(analyst):
