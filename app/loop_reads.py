@@ -25,19 +25,21 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 
-CONNECTIONS_PER_LOOP = 4
+from app.config import get_settings
+
+CONNECTIONS_PER_LOOP = 4  # or VETTED_DB_POOL_SIZE, if that is smaller
 
 Calls = list[tuple[str, Any]]
 
 
 class LoopPool:
-    """At most CONNECTIONS_PER_LOOP autocommit connections to one database, used on one event
-    loop, opened when first needed; a caller waits (without blocking the loop) for a free one."""
+    """At most `size` autocommit connections to one database, used on one event loop, opened
+    when first needed; a caller waits (without blocking the loop) for a free one."""
 
-    def __init__(self, connect_args: dict[str, Any]) -> None:
+    def __init__(self, connect_args: dict[str, Any], size: int) -> None:
         self._connect_args = connect_args
         self._idle: list[psycopg.AsyncCursor] = []  # one cursor kept per connection
-        self._slots = asyncio.Semaphore(CONNECTIONS_PER_LOOP)
+        self._slots = asyncio.Semaphore(size)
         self._closed = False
 
     async def run(self, calls: Calls, *, many: bool) -> list[list]:
@@ -129,7 +131,8 @@ def _new_pool(engine: Engine, loop: asyncio.AbstractEventLoop) -> LoopPool:
                 event.listen(engine, "engine_disposed", _close_pools)
         if (pool := pools.get(loop)) is None:
             _, connect_args = engine.dialect.create_connect_args(engine.url)
-            pool = pools[loop] = LoopPool(connect_args)
+            size = min(CONNECTIONS_PER_LOOP, get_settings().db_pool_size)
+            pool = pools[loop] = LoopPool(connect_args, size)
         return pool
 
 

@@ -56,6 +56,16 @@ def test_concurrent_reads_share_the_loops_few_connections(database_url):
     assert len(asyncio.run(twenty_at_once())) == CONNECTIONS_PER_LOOP
 
 
+def test_a_smaller_db_pool_size_bounds_them_too(database_url, monkeypatch):
+    monkeypatch.setenv("VETTED_DB_POOL_SIZE", "2")
+    config.get_settings.cache_clear()
+
+    async def twenty_at_once() -> set[int]:
+        return set(await asyncio.gather(*(_backend(0.05) for _ in range(20))))
+
+    assert len(asyncio.run(twenty_at_once())) == 2
+
+
 def test_a_cancelled_read_leaves_no_query_running_and_the_pool_usable(database_url):
     async def cancel_then_read() -> set[int]:
         slow = asyncio.create_task(_backend(30))
