@@ -111,7 +111,9 @@ def render_in_frame(
     return _in_frame(request, common, title, Markup(content))
 
 
-def _in_frame(request: Request, common: dict[str, Any], title: str, content: Markup):
+def _in_frame(
+    request: Request, common: dict[str, Any], title: str, content: Markup
+) -> HTMLResponse:
     if common["flash"] is not None:  # a one-off notice: this frame is rendered for it alone
         values = {**common, "title": title, "content": content}
         return HTMLResponse(templates.env.get_template(FRAME).render(values), headers=PAGE_HEADERS)

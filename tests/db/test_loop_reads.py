@@ -32,6 +32,11 @@ async def _backend(seconds: float = 0) -> int:
     return (await read_row(BACKEND_AFTER_SLEEP, {"seconds": seconds}))["pid"]
 
 
+async def _backends(reads: int, seconds: float = 0) -> set[int]:
+    """The backends that served `reads` concurrent reads, each sleeping `seconds`."""
+    return set(await asyncio.gather(*(_backend(seconds) for _ in range(reads))))
+
+
 def _live_backends(pids: set[int]) -> set[int]:
     with db.get_engine().connect() as conn:
         rows = conn.execute(
@@ -50,20 +55,14 @@ def _wait_until_gone(pids: set[int]) -> set[int]:
 
 
 def test_concurrent_reads_share_the_loops_few_connections(database_url):
-    async def twenty_at_once() -> set[int]:
-        return set(await asyncio.gather(*(_backend(0.05) for _ in range(20))))
-
-    assert len(asyncio.run(twenty_at_once())) == CONNECTIONS_PER_LOOP
+    assert len(asyncio.run(_backends(20, 0.05))) == CONNECTIONS_PER_LOOP
 
 
 def test_a_smaller_db_pool_size_bounds_them_too(database_url, monkeypatch):
     monkeypatch.setenv("VETTED_DB_POOL_SIZE", "2")
     config.get_settings.cache_clear()
 
-    async def twenty_at_once() -> set[int]:
-        return set(await asyncio.gather(*(_backend(0.05) for _ in range(20))))
-
-    assert len(asyncio.run(twenty_at_once())) == 2
+    assert len(asyncio.run(_backends(20, 0.05))) == 2
 
 
 def test_a_cancelled_read_leaves_no_query_running_and_the_pool_usable(database_url):
@@ -81,7 +80,7 @@ def test_a_cancelled_read_leaves_no_query_running_and_the_pool_usable(database_u
                 )
             ).scalar_one()
         assert running == 0
-        return set(await asyncio.gather(*(_backend(0.05) for _ in range(8))))
+        return await _backends(8, 0.05)
 
     started = time.monotonic()
     assert len(asyncio.run(cancel_then_read())) <= CONNECTIONS_PER_LOOP
@@ -90,13 +89,13 @@ def test_a_cancelled_read_leaves_no_query_running_and_the_pool_usable(database_u
 
 def test_connections_the_database_dropped_are_replaced(database_url):
     async def read_kill_read() -> tuple[set[int], set[int]]:
-        before = set(await asyncio.gather(*(_backend(0.05) for _ in range(8))))
+        before = await _backends(8, 0.05)
         with db.get_engine().connect() as conn:  # what a PostgreSQL restart does to them
             conn.execute(
                 text("SELECT pg_terminate_backend(pid) FROM unnest(:p) AS pid"), {"p": list(before)}
             )
         _wait_until_gone(before)
-        after = set(await asyncio.gather(*(_backend() for _ in range(8))))
+        after = await _backends(8)
         return before, after
 
     before, after = asyncio.run(read_kill_read())
