@@ -18,6 +18,7 @@ class VendorFacts:
     requirement: str | None = None
     data_access: str | None = None
     required_tsc: tuple[str, ...] | None = None
+    lifecycle: str | None = None  # onboarding | active | offboarding | archived (SPEC §12)
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +42,7 @@ class SocReport:
     exceptions_noted: int = 0
     subservice_orgs: tuple[SubserviceOrg, ...] = ()
     cuecs: bool = False
+    scope_covers_services: str | None = None  # yes | partly | no | None (not judged yet)
     retracted: bool = False
 
 
@@ -57,6 +59,7 @@ class IsoCertificate:
     last_surveillance_on: date | None = None
     initial_certification_on: date | None = None
     certificate_status: str = "active"
+    scope_covers_services: str | None = None  # yes | partly | no | None (not judged yet)
     retracted: bool = False
 
     @property
@@ -84,6 +87,7 @@ class Waiver:
     code: str
     granted_on: date
     expires_on: date
+    evidence_id: int | None = None  # the document accepted; None: every flag with the code
     revoked: bool = False
 
 
@@ -135,6 +139,7 @@ def soc_report_from_dict(data: Mapping[str, Any]) -> SocReport:
         exceptions_noted=data.get("exceptions_noted") or 0,
         subservice_orgs=_subservice_orgs(data.get("subservice_orgs")),
         cuecs=bool(data.get("cuecs")),
+        scope_covers_services=data.get("scope_covers_services"),
         retracted=bool(data.get("retracted")),
     )
 
@@ -153,6 +158,7 @@ def iso_certificate_from_dict(data: Mapping[str, Any]) -> IsoCertificate:
         last_surveillance_on=_optional_date(data.get("last_surveillance_on")),
         initial_certification_on=_optional_date(data.get("initial_certification_on")),
         certificate_status=data.get("certificate_status") or "active",
+        scope_covers_services=data.get("scope_covers_services"),
         retracted=bool(data.get("retracted")),
     )
 
@@ -188,6 +194,7 @@ def waiver_from_dict(data: Mapping[str, Any]) -> Waiver:
         code=data["code"],
         granted_on=_date(data["granted_on"]),
         expires_on=_date(data["expires_on"]),
+        evidence_id=data.get("evidence_id"),
         revoked=bool(data.get("revoked")),
     )
 
@@ -200,6 +207,7 @@ def vendor_from_dict(data: Mapping[str, Any]) -> VendorFacts:
         requirement=data.get("requirement"),
         data_access=data.get("data_access"),
         required_tsc=None if tsc is None else tuple(tsc),
+        lifecycle=data.get("lifecycle"),
     )
 
 
