@@ -7,7 +7,7 @@ import tomllib
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +33,23 @@ def _parts(value: str) -> list[str]:
         return pieces
     outside = " ".join(pieces[0::2])
     return [outside, *pieces[1::2]]
+
+
+# Several marks on one certificate: "ANAB / UKAS", "UKAS, DAkkS", "RvA and UKAS".
+_SEPARATORS = re.compile(r"[/,;&+]|\band\b", re.IGNORECASE)
+# An accreditation number after the mark: "UKAS 0012", "UKAS No. 0012", "DAkkS D-ZM-1-01".
+_NUMBER_WORDS = frozenset({"no", "no.", "nr", "nr.", "n°", "#", "number"})
+
+
+def _without_number(value: str) -> str:
+    """`value` less its trailing words that hold a digit, and a "No." just before them."""
+    words = value.split()
+    end = len(words)
+    while end > 1 and any(ch.isdigit() for ch in words[end - 1]):
+        end -= 1
+    if end < len(words) and end > 1 and words[end - 1].casefold() in _NUMBER_WORDS:
+        end -= 1
+    return " ".join(words[:end])
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,11 +82,27 @@ class AccreditationRegistry:
         return cls(bodies=bodies, keys=frozenset(keys))
 
     def recognises(self, value: str | None) -> bool:
-        """Whether `value` names a recognised body (placeholders name none)."""
-        if value is None:
-            return False
-        folded = (fold(part) for part in _parts(value))
-        return any(f not in PLACEHOLDERS and f in self.keys for f in folded)
+        """Whether `value` names a recognised body (SPEC §4: whole, else any of its parts)."""
+        return value is not None and _recognised(self.keys, value)
+
+    def is_accreditor(self, value: str | None) -> bool:
+        """Whether `value`, compared whole, is itself a recognised accreditation body."""
+        folded = fold(value or "")
+        return folded not in PLACEHOLDERS and folded in self.keys
+
+
+def _names_one(keys: frozenset[str], value: str) -> bool:
+    candidates = (fold(_without_number(part)) for part in _parts(value))
+    return any(f not in PLACEHOLDERS and f in keys for f in candidates)
+
+
+# Cached: a hundred thousand certificates name a few dozen bodies (a frozenset keeps its hash).
+@lru_cache(maxsize=4096)
+def _recognised(keys: frozenset[str], value: str) -> bool:
+    if _names_one(keys, value):
+        return True
+    parts = _SEPARATORS.split(value)
+    return len(parts) > 1 and any(_names_one(keys, part) for part in parts)
 
 
 def _body_from_table(table: Mapping[str, Any], index: int) -> AccreditationBody:

@@ -7,11 +7,13 @@ requirement does not rest on is always `info`.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date
 from types import MappingProxyType
 
+from app.rules.dates import add_months_or_none
 from app.rules.facts import BridgeLetter, IsoCertificate, SocReport
+from app.rules.policy import Policy
 
 SEVERITY_ORDER = ("block", "high", "medium", "info")
 SEVERITY_RANK: Mapping[str, int] = MappingProxyType({s: i for i, s in enumerate(SEVERITY_ORDER)})
@@ -19,10 +21,15 @@ SEVERITY_RANK: Mapping[str, int] = MappingProxyType({s: i for i, s in enumerate(
 
 @dataclass(frozen=True, slots=True)
 class Rule:
+    """One rule: its code, its usual severity (that of a relied-on document), a title, why it
+    matters and what to ask the vendor for. `explanation` and `ask` name the policy's
+    thresholds as `{field}`s, filled in by `explain` from the policy in force."""
+
     code: str
     severity: str
     title: str
     explanation: str
+    ask: str
 
 
 _REQUIREMENT_RULES = (
@@ -32,6 +39,7 @@ _REQUIREMENT_RULES = (
         "Required evidence missing",
         "The vendor has supplied nothing that meets its requirement, and nothing that could "
         "stand in for it.",
+        "The evidence its requirement names.",
     ),
     Rule(
         "ISO_IN_PLACE_OF_SOC2",
@@ -39,21 +47,29 @@ _REQUIREMENT_RULES = (
         "ISO 27001 certificate instead of a SOC 2 report",
         "A SOC 2 report is required but only an ISO/IEC 27001 certificate is on file. ISO "
         "27001 certifies a management system; a SOC 2 is an auditor's opinion on controls "
-        "over a period. One is not a substitute for the other.",
+        "over a period. One is not a substitute for the other. Your policy may accept it for "
+        "a while at a lower severity for some tiers ({substitute_severities}), but only while "
+        "the certificate itself is valid.",
+        "The SOC 2 report.",
     ),
     Rule(
         "SOC3_IN_PLACE_OF_SOC2",
         "block",
         "SOC 3 report instead of a SOC 2 report",
         "A SOC 3 is a general-use summary: no system description, no tests, no exceptions. "
-        "It does not replace the SOC 2 report it summarises.",
+        "It does not replace the SOC 2 report it summarises. Your policy may accept it at a "
+        "lower severity for some tiers ({substitute_severities}), but only while it is at "
+        "most {soc2_max_age_months} months past its period with an acceptable opinion.",
+        "The SOC 2 report the SOC 3 summarises.",
     ),
     Rule(
         "SOC1_IN_PLACE_OF_SOC2",
         "block",
         "SOC 1 report instead of a SOC 2 report",
         "A SOC 1 covers controls over financial reporting, not security, availability or "
-        "confidentiality. It does not replace a SOC 2 report.",
+        "confidentiality. It does not replace a SOC 2 report, and never counts for less than "
+        "high.",
+        "A SOC 2 report.",
     ),
     Rule(
         "SOC2_IN_PLACE_OF_ISO",
@@ -61,13 +77,32 @@ _REQUIREMENT_RULES = (
         "SOC 2 report instead of an ISO 27001 certificate",
         "An ISO/IEC 27001 certificate is required; the vendor supplied a current SOC 2 report "
         "with an acceptable opinion instead. It is good evidence but not what was required.",
+        "The ISO/IEC 27001 certificate.",
     ),
     Rule(
         "SOC2_TYPE1_ONLY",
         "high",
         "SOC 2 Type I where Type II is required",
         "A Type I report describes the design of controls at a point in time; only a Type II "
-        "shows that they operated effectively over a period.",
+        "shows that they operated effectively over a period. High where a Type II is "
+        "required; medium where any SOC 2 report will do.",
+        "The Type II report, or when it will follow.",
+    ),
+    Rule(
+        "TIER_BELOW_DATA_ACCESS",
+        "high",
+        "Low tier for a vendor holding sensitive data",
+        "The vendor is tiered low but has access to confidential or personal data; a vendor "
+        "holding that data is rarely low-risk.",
+        "Nothing: re-tier the vendor, or record why not with a waiver.",
+    ),
+    Rule(
+        "VENDOR_ARCHIVED",
+        "block",
+        "Vendor offboarded",
+        "The vendor has been archived: do not sign or renew with it. It cannot be waived; "
+        "reactivate the vendor first.",
+        "Nothing: reactivate the vendor if you are to work with it again.",
     ),
 )
 
@@ -76,41 +111,52 @@ _SOC2_RULES = (
         "SOC2_STALE",
         "block",
         "SOC 2 report stale",
-        "A SOC 2 report is current for soc2_max_age_months (12) after its period ends, or "
-        "until a valid bridge letter's end date, but never more than bridge_max_months (3) "
-        "beyond that.",
+        "A SOC 2 report is current for {soc2_max_age_months} months after its period ends, "
+        "or until the end of a bridge letter, but never more than {currency_cap_months} "
+        "months after its period.",
+        "The vendor's latest SOC 2 report.",
     ),
     Rule(
         "SOC2_GOING_STALE",
         "medium",
         "SOC 2 report going stale",
-        "The report stops being current soon: medium when expiry_urgent_days (30) or fewer "
-        "days are left, info from 31 to expiry_warning_days (90) days.",
+        "The report stops being current soon: medium when {expiry_urgent_days} or fewer days "
+        "are left, information from {expiry_urgent_days_plus_one} to {expiry_warning_days} "
+        "days.",
+        "When the next report will be issued.",
     ),
     Rule(
         "SOC2_OPINION_QUALIFIED",
         "high",
         "Qualified opinion",
-        "The auditor found that some controls did not meet the criteria.",
+        'The auditor found that some controls did not meet the criteria ("except for"). It '
+        "counts while the report is current wherever a SOC 2 report is asked for, even when "
+        "another document meets the requirement.",
+        "The basis of the qualification and how it was fixed.",
     ),
     Rule(
         "SOC2_OPINION_ADVERSE",
         "block",
         "Adverse opinion",
-        "The auditor found that the controls do not meet the criteria.",
+        "The auditor found that the controls do not meet the criteria. It counts while the "
+        "report is current, whichever document the requirement rests on.",
+        "The remediation plan and a new report.",
     ),
     Rule(
         "SOC2_OPINION_DISCLAIMER",
         "block",
         "Disclaimer of opinion",
-        "The auditor could not form an opinion; the report gives no assurance.",
+        "The auditor could not form an opinion; the report gives no assurance. It counts "
+        "while the report is current, whichever document the requirement rests on.",
+        "Why, and a report with an opinion.",
     ),
     Rule(
         "SOC2_PERIOD_TOO_SHORT",
         "medium",
         "Type II period too short",
-        "A Type II period should span min_type2_months (6) months: medium when it does not, "
-        "high when it does not even span min_type2_high_months (3).",
+        "A Type II period should span {min_type2_months} months: medium when it does not, "
+        "high when it does not even span {min_type2_high_months}.",
+        "A Type II report over a longer period.",
     ),
     Rule(
         "SOC2_TSC_MISSING",
@@ -119,12 +165,14 @@ _SOC2_RULES = (
         "The report does not cover every Trust Services Criterion required of the vendor: its "
         "tier's list, plus Confidentiality when it handles confidential or personal data, or "
         "the vendor's own list.",
+        "A report that covers them, or the plan to add them to the next audit.",
     ),
     Rule(
         "SOC2_EXCEPTIONS_NOTED",
         "medium",
         "Exceptions noted",
         "The auditor's tests found exceptions; review each and how it was remediated.",
+        "How each exception was remediated.",
     ),
     Rule(
         "SOC2_CUECS",
@@ -132,48 +180,86 @@ _SOC2_RULES = (
         "Complementary user entity controls",
         "The report relies on controls the customer must run; check that your organisation "
         "runs them.",
+        "Nothing: check your own controls.",
     ),
     Rule(
         "SOC2_SUBSERVICE_CARVED_OUT",
-        "info",
+        "medium",
         "Subservice organisation carved out",
-        "The report excludes a subservice organisation's controls; ask for that "
-        "organisation's own report.",
+        "The report excludes a subservice organisation's controls. Medium for {subservice_tiers} "
+        "vendors, whose subservice organisations' reports you must hold; information for "
+        "the others.",
+        "That organisation's own SOC 2 report.",
+    ),
+    Rule(
+        "SOC2_REMEDIATION_UNPROVEN",
+        "high",
+        "Failed audit not yet followed by a clean one",
+        "The newest SOC 2 Type II report had an adverse opinion or a disclaimer, and no newer "
+        "Type II shows the failures were fixed: a later Type I shows design only, and sending "
+        "nothing does not wait it out. It counts for {remediation_window_months} months after "
+        "that report's period.",
+        "A new Type II report.",
     ),
     Rule(
         "SOC2_BRIDGE_LETTER_NEEDED",
         "medium",
         "Bridge letter needed",
-        "Vendors of a tier needing continuous coverage (continuous_coverage_tiers) need a "
-        "valid bridge letter covering today once bridge_after_months (3) have passed since "
-        "the report's period ended.",
+        "Vendors needing continuous coverage ({continuous_tiers}) need a bridge letter "
+        "covering today once {bridge_after_months} months have passed since the report's "
+        "period ended.",
+        "A bridge letter covering the time until the next report.",
     ),
     Rule(
         "BRIDGE_LETTER_INVALID",
         "medium",
-        "Bridge letter not valid",
-        "A bridge letter may vouch for at most bridge_max_months (3) after its signing; one "
-        "that claims more covers nothing.",
+        "Bridge letter claims too much",
+        "A bridge letter may vouch for at most {bridge_max_months} months after its signing; "
+        "one that claims more is flagged and counts only up to that limit.",
+        "A letter within that limit, or the new report.",
+    ),
+    Rule(
+        "SCOPE_NOT_COVERED",
+        "block",
+        "Does not cover what you buy",
+        "The document's system or scope was judged not to cover the services bought from the "
+        "vendor (block), or to cover them only partly (high).",
+        "A report or certificate whose scope covers the services.",
+    ),
+    Rule(
+        "SCOPE_UNCONFIRMED",
+        "high",
+        "Scope not yet judged",
+        "Nobody has yet checked that the document the requirement rests on covers the "
+        "services bought: high for {scope_required} vendors, medium for the other "
+        "{scope_confirmation} vendors, information for the rest.",
+        "Nothing yet: read the report's system or the certificate's scope and judge it.",
     ),
 )
 
 _ISO_RULES = (
     Rule(
-        "ISO_EXPIRED", "block", "Certificate expired", "The certificate's expiry date has passed."
+        "ISO_EXPIRED",
+        "block",
+        "Certificate expired",
+        "The certificate's expiry date has passed.",
+        "The renewed certificate.",
     ),
     Rule(
         "ISO_2013_VERSION",
         "block",
         "2013-edition certificate",
-        "Certificates to ISO/IEC 27001:2013 ceased to be valid after iso_2013_sunset "
-        "(2025-10-31); only a 2022-edition certificate counts.",
+        "Certificates to ISO/IEC 27001:2013 ceased to be valid after {iso_2013_sunset}; only "
+        "a 2022-edition certificate counts.",
+        "A certificate to ISO/IEC 27001:2022.",
     ),
     Rule(
         "ISO_EXPIRING",
         "medium",
         "Certificate expiring",
-        "The certificate expires soon: medium when expiry_urgent_days (30) or fewer days are "
-        "left, info from 31 to expiry_warning_days (90) days.",
+        "The certificate expires soon: medium when {expiry_urgent_days} or fewer days are "
+        "left, information from {expiry_urgent_days_plus_one} to {expiry_warning_days} days.",
+        "The date of the recertification audit.",
     ),
     Rule(
         "ISO_UNACCREDITED",
@@ -181,37 +267,85 @@ _ISO_RULES = (
         "No recognised accreditation",
         "The certificate carries no accreditation mark, or the mark of a body that is not a "
         "signatory of the IAF multilateral recognition arrangement.",
+        "A certificate from an accredited certification body.",
+    ),
+    Rule(
+        "ISO_ISSUER_IS_ACCREDITOR",
+        "block",
+        "Certificate issued by an accreditation body",
+        "The certificate names an accreditation body as its issuer. Accreditation bodies "
+        "accredit certification bodies; they do not certify companies. Treat the certificate "
+        "as suspect, whichever document the requirement rests on.",
+        "The certificate as the certification body issued it, and check it with that body.",
     ),
     Rule(
         "ISO_SUSPENDED",
         "block",
         "Certificate suspended",
-        "The certification body has suspended it.",
+        "The certification body has suspended it. It counts until the certificate's expiry, "
+        "whichever document the requirement rests on.",
+        "Why, and proof of reinstatement.",
     ),
     Rule(
         "ISO_WITHDRAWN",
         "block",
         "Certificate withdrawn",
-        "The certification body has withdrawn it.",
+        "The certification body has withdrawn it. On a certificate the requirement does not "
+        "rest on it is high until the certificate's expiry: withdrawals are often the "
+        "holder's request, so ask why.",
+        "Why, and a valid certificate.",
     ),
     Rule(
         "ISO_VALIDITY_TOO_LONG",
         "medium",
         "Validity too long",
-        "Accredited certificates run at most iso_max_validity_months (36); a longer one is "
-        "suspect.",
+        "Accredited certificates run at most {iso_max_validity_months} months; a longer one "
+        "is suspect.",
+        "Check it with the certification body.",
     ),
     Rule(
         "ISO_SURVEILLANCE_OVERDUE",
         "medium",
         "Surveillance audit overdue",
-        "The last audit (surveillance, else the issue) is more than iso_surveillance_months "
-        "(12) back.",
+        "The last audit (the later of the last surveillance audit and the issue) is more than "
+        "{iso_surveillance_months} months back: medium, and high past "
+        "{iso_surveillance_high_months} months, when a certification body would have "
+        "suspended the certificate.",
+        "The latest surveillance audit report.",
     ),
 )
 
 RULES: tuple[Rule, ...] = _REQUIREMENT_RULES + _SOC2_RULES + _ISO_RULES
 RULES_BY_CODE: Mapping[str, Rule] = MappingProxyType({r.code: r for r in RULES})
+
+
+def _tiers(names: tuple[str, ...]) -> str:
+    return " and ".join(names) if names else "no"
+
+
+def _thresholds(policy: Policy) -> dict[str, object]:
+    """The policy's thresholds, as the explanations name them."""
+    values = {f.name: getattr(policy, f.name) for f in fields(policy)}
+    scope_required = policy.scope_required_tiers
+    severities = ", ".join(f"{t}: {tp.substitute_severity}" for t, tp in policy.tiers.items())
+    return values | {
+        "currency_cap_months": policy.soc2_max_age_months + policy.bridge_max_months,
+        "expiry_urgent_days_plus_one": policy.expiry_urgent_days + 1,
+        "iso_surveillance_high_months": 2 * policy.iso_surveillance_months,
+        "continuous_tiers": _tiers(policy.continuous_coverage_tiers),
+        "subservice_tiers": _tiers(policy.subservice_report_tiers),
+        "scope_required": _tiers(policy.scope_required_tiers),
+        "scope_confirmation": _tiers(
+            tuple(t for t in policy.scope_confirmation_tiers if t not in scope_required)
+        ),
+        "substitute_severities": severities,
+    }
+
+
+def explain(rule: Rule, policy: Policy) -> tuple[str, str]:
+    """The rule's explanation and what to ask for, with the thresholds of `policy`."""
+    values = _thresholds(policy)
+    return rule.explanation.format(**values), rule.ask.format(**values)
 
 
 # --- messages: what is wrong, and what to ask the vendor for ---------------------------------
@@ -287,10 +421,15 @@ def _soc2_in_place_of_iso(*, report: SocReport) -> str:
     )
 
 
-def _type1_only(*, report: SocReport) -> str:
+def _type1_only(*, report: SocReport, accepted: bool) -> str:
+    ask = (
+        "It is accepted; ask when the Type II report will follow."
+        if accepted
+        else "Ask for a SOC 2 Type II report."
+    )
     return (
         f"{_cap(describe_report(report))} shows the design of controls at a point in time, "
-        "not that they operated effectively. Ask for a SOC 2 Type II report."
+        f"not that they operated effectively. {ask}"
     )
 
 
@@ -301,7 +440,7 @@ def _stale(*, report: SocReport, currency_end: date) -> str:
     )
 
 
-def _going_stale(*, report: SocReport, currency_end: date, days_left: int) -> str:
+def _going_stale(*, report: SocReport, currency_end: date) -> str:
     # No day count in the words: a flag's message must not change until next_review_on.
     return (
         f"{_cap(describe_report(report))} is current until {currency_end.isoformat()} and "
@@ -377,10 +516,11 @@ def _bridge_needed(*, report: SocReport, months: int) -> str:
 
 
 def _bridge_invalid(*, letter: BridgeLetter, months: int) -> str:
+    limit = add_months_or_none(letter.signed_on, months) or date.max
     return (
         f"The bridge letter signed on {letter.signed_on} vouches until {letter.covers_until}: a "
-        f"letter may vouch for at most {months} months after its signing, so it covers nothing. "
-        "Ask the vendor for a letter within that limit, or for its new report."
+        f"letter may vouch for at most {months} months after its signing, so it counts only "
+        f"until {limit}. Ask the vendor for a letter within that limit, or for its new report."
     )
 
 
@@ -398,7 +538,7 @@ def _iso_2013(*, certificate: IsoCertificate, sunset: date) -> str:
     )
 
 
-def _iso_expiring(*, certificate: IsoCertificate, effective_expiry: date, days_left: int) -> str:
+def _iso_expiring(*, certificate: IsoCertificate, effective_expiry: date) -> str:
     return (
         f"{_cap(describe_certificate(certificate))} is valid until {effective_expiry} and not "
         "after. Ask the vendor for the date of its recertification audit."
@@ -443,6 +583,59 @@ def _surveillance_overdue(*, certificate: IsoCertificate, last_audit: date, due:
     )
 
 
+def _issuer_is_accreditor(*, certificate: IsoCertificate) -> str:
+    return (
+        f"{_cap(describe_certificate(certificate))} names {certificate.certification_body}, an "
+        "accreditation body, as its issuer: accreditation bodies accredit certification "
+        "bodies and do not certify companies. Treat it as suspect and ask the vendor which "
+        "certification body issued it."
+    )
+
+
+def _describe(report: SocReport | None = None, certificate: IsoCertificate | None = None) -> str:
+    return describe_report(report) if report is not None else describe_certificate(certificate)
+
+
+def _scope_not_covered(*, judgement: str, **document) -> str:
+    how = "not to cover" if judgement == "no" else "to cover only part of"
+    return (
+        f"{_cap(_describe(**document))} was judged {how} the services bought from this "
+        "vendor. Ask for a report or certificate whose scope covers them."
+    )
+
+
+def _scope_unconfirmed(**document) -> str:
+    return (
+        f"Nobody has yet judged whether {_describe(**document)} covers the services bought "
+        "from this vendor. Compare its scope with the vendor's services and record the "
+        "judgement."
+    )
+
+
+def _remediation_unproven(*, report: SocReport, until: date, newer: bool) -> str:
+    opinion = "an adverse opinion" if report.opinion == "adverse" else "a disclaimer of opinion"
+    since = (
+        "a later Type I shows the design of controls, not that the failures were fixed"
+        if newer
+        else "nothing newer has been received"
+    )
+    return (
+        f"{_cap(describe_report(report))} had {opinion}, and {since}. Ask the vendor for a new "
+        f"Type II report; until one arrives this counts until {until}."
+    )
+
+
+def _tier_below_data_access(*, data_access: str) -> str:
+    return (
+        f"This vendor is tiered low but has access to {data_access} data; a vendor holding "
+        "that data is rarely low-risk. Re-tier it, or record why not with a waiver."
+    )
+
+
+def _vendor_archived() -> str:
+    return "This vendor has been offboarded. Do not sign or renew; reactivate it first."
+
+
 MESSAGES: Mapping[str, Callable[..., str]] = MappingProxyType(
     {
         "EVIDENCE_MISSING": _evidence_missing,
@@ -471,6 +664,12 @@ MESSAGES: Mapping[str, Callable[..., str]] = MappingProxyType(
         "ISO_WITHDRAWN": _iso_withdrawn,
         "ISO_VALIDITY_TOO_LONG": _iso_too_long,
         "ISO_SURVEILLANCE_OVERDUE": _surveillance_overdue,
+        "ISO_ISSUER_IS_ACCREDITOR": _issuer_is_accreditor,
+        "SCOPE_NOT_COVERED": _scope_not_covered,
+        "SCOPE_UNCONFIRMED": _scope_unconfirmed,
+        "SOC2_REMEDIATION_UNPROVEN": _remediation_unproven,
+        "TIER_BELOW_DATA_ACCESS": _tier_below_data_access,
+        "VENDOR_ARCHIVED": _vendor_archived,
     }
 )
 

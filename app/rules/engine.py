@@ -4,28 +4,26 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
-from functools import lru_cache
+from datetime import date
 
 from app.rules.catalog import SEVERITY_RANK, message
-from app.rules.checks import (
-    DATED_CERTIFICATE_CHECKS,
-    DATED_REPORT_CHECKS,
-    Finding,
-    Undated,
-    dated_findings,
-    findings,
-    relied_on,
-    requirement_findings,
-    undated_findings,
-)
+from app.rules.checks import Finding, findings
 from app.rules.dates import add_days_or_none
 from app.rules.facts import IsoCertificate, SocReport, VendorCase, Waiver
 from app.rules.policy import Policy
 from app.rules.snapshot import Snapshot, take_snapshot
 
 Signature = tuple[tuple[str, str, bool], ...]
-Key = tuple[str, str]  # a finding's code and severity
+# What a waiver of missing evidence also covers: the flags that take its place (SPEC §5 v2).
+STANDS_IN_FOR_MISSING = frozenset(
+    {
+        "ISO_IN_PLACE_OF_SOC2",
+        "SOC3_IN_PLACE_OF_SOC2",
+        "SOC1_IN_PLACE_OF_SOC2",
+        "SOC2_IN_PLACE_OF_ISO",
+        "SOC2_TYPE1_ONLY",
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,10 +54,20 @@ class Coverage:
     certificate_effective_expiry: date | None
 
 
-def waiver_for(code: str, waivers: Iterable[Waiver], day: date) -> Waiver | None:
-    """The waiver covering `code` on `day`: of those that count, the one ending last."""
-    counting = (w for w in waivers if w.code == code and w.granted_on <= day <= w.expires_on)
-    return max(counting, key=lambda w: (w.expires_on, w.id), default=None)
+def covers(waiver: Waiver, finding: Finding) -> bool:
+    """Whether `waiver` accepts `finding`, on any day it counts (SPEC §5)."""
+    if waiver.code == finding.code:
+        # A waiver recorded before v2 has no document: it covers every flag with its code.
+        document = waiver.evidence_id is None or waiver.evidence_id == finding.evidence_id
+        return finding.waivable and document
+    return waiver.code == "EVIDENCE_MISSING" and finding.code in STANDS_IN_FOR_MISSING
+
+
+def waiver_for(finding: Finding, waivers: Iterable[Waiver], day: date) -> Waiver | None:
+    """The waiver covering `finding` on `day`: of those that do, the one ending last
+    (on equal ends, the lowest id)."""
+    counting = (w for w in waivers if w.granted_on <= day <= w.expires_on and covers(w, finding))
+    return min(counting, key=lambda w: (-w.expires_on.toordinal(), w.id), default=None)
 
 
 def _flag(finding: Finding, waiver: Waiver | None) -> Flag:
@@ -86,101 +94,85 @@ def status_of(flags: Iterable[Flag]) -> str:
     return "conditional" if "high" in counted else "approved"
 
 
-def _keys(found: Iterable[Finding]) -> tuple[Key, ...]:
-    return tuple((f.code, f.severity) for f in found)
+def _flags(s: Snapshot, day: date) -> list[Flag]:
+    waivers = s.waivers
+    return [_flag(f, waiver_for(f, waivers, day) if waivers else None) for f in findings(s, day)]
 
 
-def _as_relied(keys: tuple[Key, ...], relied: bool) -> tuple[Key, ...]:
-    """The severities `findings` gives: all `info` about a document not relied on."""
-    return keys if relied else tuple((code, "info") for code, _ in keys)
+def _signature(flags: Iterable[Flag]) -> Signature:
+    return tuple(sorted((f.code, f.severity, f.waived) for f in flags))
 
 
-def _day_keys(s: Snapshot, day: date, undated: tuple[tuple[Key, ...], ...]) -> list[Key]:
-    """(code, severity) of every finding on `day`, as `findings` gives them, in less time."""
-    report_relied, certificate_relied = relied_on(s, day)
-    keys = [(f.code, f.severity) for f in requirement_findings(s, day)]
-    if s.report is not None:
-        dated = _keys(dated_findings(DATED_REPORT_CHECKS, s, day))
-        keys += _as_relied(undated[0] + dated, report_relied)
-    if s.certificate is not None:
-        dated = _keys(dated_findings(DATED_CERTIFICATE_CHECKS, s, day))
-        keys += _as_relied(undated[1] + dated, certificate_relied)
-    return keys
-
-
-def _signature(s: Snapshot, day: date, keys: Iterable[Key]) -> Signature:
-    waived_codes = {w.code for w in s.waivers if w.granted_on <= day <= w.expires_on}
-    return tuple(sorted((code, severity, code in waived_codes) for code, severity in keys))
-
-
-@lru_cache(maxsize=64)
-def _window(days: int) -> tuple[date, date, timedelta] | None:
-    """The anchors that `days` keeps on the calendar (low..high), and the shift itself."""
-    low = add_days_or_none(date.min, -days) if days < 0 else date.min
-    high = add_days_or_none(date.max, -days) if days > 0 else date.max
-    return None if low is None or high is None else (low, high, timedelta(days=days))
+def _signature_on(s: Snapshot, day: date) -> Signature:
+    """`_signature` of the flags on `day`, without writing their messages."""
+    waivers = s.waivers
+    return tuple(
+        sorted(
+            (f.code, f.severity, bool(waivers) and waiver_for(f, waivers, day) is not None)
+            for f in findings(s, day)
+        )
+    )
 
 
 def _shifted(days: int, anchors: Iterable[date | None]) -> list[date]:
     """The anchors moved by `days`, those moved off the calendar left out."""
-    if (window := _window(days)) is None:
-        return []
-    low, high, delta = window
-    return [a + delta for a in anchors if a is not None and low <= a <= high]
+    moved = (add_days_or_none(a, days) for a in anchors if a is not None)
+    return [d for d in moved if d is not None]
 
 
 def change_dates(s: Snapshot) -> list[date]:
     """Every day on which some rule's outcome may change; between them nothing does."""
     p = s.policy
+    # Each rule's outcome reads a date as "on or before it": it may change the day after.
+    last_days = (
+        s.currency_end,
+        s.effective_expiry,
+        s.bridge_due,
+        *s.letter_covers,
+        s.certificate.expires_on if s.certificate else None,
+        p.iso_2013_sunset if s.certificate else None,
+        s.surveillance_due,
+        s.surveillance_high_due,
+        s.failed_type2_current_until,
+        s.remediation_until,
+        s.soc1_current_until,
+        s.soc3_current_until,
+        *(w.expires_on for w in s.waivers),
+    )
     ends = (s.currency_end, s.effective_expiry)
-    expires_on = s.certificate.expires_on if s.certificate else None
-    sunset = p.iso_2013_sunset if s.certificate else None
-    day_after = (*ends, s.bridge_due, *s.valid_covers, expires_on, s.surveillance_due, sunset)
-    candidates = {
-        *_shifted(1, (*day_after, *(w.expires_on for w in s.waivers))),
-        *_shifted(-p.expiry_warning_days, ends),
-        *_shifted(-p.expiry_urgent_days, ends),
-        *(w.granted_on for w in s.waivers),
-    }
-    return sorted(candidates)
+    return sorted(
+        {
+            *_shifted(1, last_days),
+            *_shifted(-p.expiry_warning_days, ends),
+            *_shifted(-p.expiry_urgent_days, ends),
+            *(w.granted_on for w in s.waivers),
+        }
+    )
 
 
-def next_review(
-    s: Snapshot,
-    *,
-    as_of: date,
-    undated: Undated | None = None,
-    found: list[Finding] | None = None,
-) -> date | None:
+def next_review(s: Snapshot, *, as_of: date, flags: Iterable[Flag] | None = None) -> date | None:
     """The first day after `as_of` whose flags (code, severity, waived) differ, if any.
 
-    Only the change dates are tried, and on each only the checks that read the day run
-    again; `undated` and `found` (the findings on `as_of`): when the caller has them.
+    Only the days on which some rule may change are tried; `flags`: those on `as_of`.
     """
-    later = [day for day in change_dates(s) if day > as_of]
-    if not later:
+    if s.vendor.lifecycle == "archived":
         return None
-    undated = undated or undated_findings(s)
-    fixed = (_keys(undated.report), _keys(undated.certificate))
-    today = _signature(s, as_of, _day_keys(s, as_of, fixed) if found is None else _keys(found))
-    for day in later:
-        if _signature(s, day, _day_keys(s, day, fixed)) != today:
+    today = _signature_on(s, as_of) if flags is None else _signature(flags)
+    for day in change_dates(s):
+        if day > as_of and _signature_on(s, day) != today:
             return day
     return None
 
 
 def assessment_of(s: Snapshot, as_of: date) -> Assessment:
     """The assessment on `as_of` of a snapshot taken on it."""
-    undated = undated_findings(s)
-    found = findings(s, as_of, undated)
-    waivers = s.waivers
-    flags = [_flag(f, waiver_for(f.code, waivers, as_of) if waivers else None) for f in found]
+    flags = _flags(s, as_of)
     flags.sort(key=_sort_key)
     return Assessment(
         status=status_of(flags),
         requirement=s.requirement,
         flags=tuple(flags),
-        next_review_on=next_review(s, as_of=as_of, undated=undated, found=found),
+        next_review_on=next_review(s, as_of=as_of, flags=flags),
     )
 
 

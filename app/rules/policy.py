@@ -15,12 +15,15 @@ from app.rules.accreditation import AccreditationRegistry, default_registry
 TIERS = ("critical", "high", "medium", "low")
 REQUIREMENTS = ("soc2_type2", "soc2", "iso27001", "soc2_or_iso27001", "none")
 TSC = ("security", "availability", "processing_integrity", "confidentiality", "privacy")
+SUBSTITUTE_SEVERITIES = ("block", "high", "medium")
 
 
 @dataclass(frozen=True, slots=True)
 class TierPolicy:
     requirement: str
     required_tsc: tuple[str, ...]
+    # The severity of a current, acceptable substitute for the SOC 2 report (SPEC §3 v2).
+    substitute_severity: str = "block"
 
 
 DEFAULT_TIERS: Mapping[str, TierPolicy] = MappingProxyType(
@@ -46,6 +49,11 @@ class Policy:
     iso_surveillance_months: int = 12
     continuous_coverage_tiers: tuple[str, ...] = ("critical",)
     iso_2013_sunset: date = date(2025, 10, 31)
+    scope_confirmation_tiers: tuple[str, ...] = ("critical", "high")
+    scope_required_tiers: tuple[str, ...] = ("critical",)
+    subservice_report_tiers: tuple[str, ...] = ("critical",)
+    # A failed Type II counts against the vendor this long after its period (SPEC §4 v2).
+    remediation_window_months: int = 24
     tiers: Mapping[str, TierPolicy] = field(default_factory=lambda: DEFAULT_TIERS, hash=False)
     accreditation: AccreditationRegistry = field(default_factory=default_registry)
 
@@ -65,8 +73,16 @@ INT_KEYS = (
     "expiry_urgent_days",
     "iso_max_validity_months",
     "iso_surveillance_months",
+    "remediation_window_months",
 )
-_TOP_KEYS = frozenset(INT_KEYS) | {"continuous_coverage_tiers", "iso_2013_sunset", "tiers"}
+TIER_LIST_KEYS = (
+    "continuous_coverage_tiers",
+    "scope_confirmation_tiers",
+    "scope_required_tiers",
+    "subservice_report_tiers",
+)
+_TOP_KEYS = frozenset(INT_KEYS) | frozenset(TIER_LIST_KEYS) | {"iso_2013_sunset", "tiers"}
+_TIER_KEYS = frozenset({"requirement", "required_tsc", "substitute_severity"})
 
 
 def _int_setting(key: str, value: Any) -> int:
@@ -94,7 +110,7 @@ def _tier_setting(tier: str, table: Any) -> TierPolicy:
     key = f"tiers.{tier}"
     if not isinstance(table, dict):
         raise ValueError(f"{key} must be a table")
-    unknown = sorted(set(table) - {"requirement", "required_tsc"})
+    unknown = sorted(set(table) - _TIER_KEYS)
     if unknown:
         raise ValueError(f"{key}: unknown key(s) {unknown}")
     default = DEFAULT_TIERS[tier]
@@ -104,7 +120,13 @@ def _tier_setting(tier: str, table: Any) -> TierPolicy:
             f"{key}.requirement must be one of {list(REQUIREMENTS)}, got {requirement!r}"
         )
     tsc = table.get("required_tsc", list(default.required_tsc))
-    return TierPolicy(requirement, _names(f"{key}.required_tsc", tsc, TSC))
+    severity = table.get("substitute_severity", default.substitute_severity)
+    if severity not in SUBSTITUTE_SEVERITIES:
+        raise ValueError(
+            f"{key}.substitute_severity must be one of {list(SUBSTITUTE_SEVERITIES)}, "
+            f"got {severity!r}"
+        )
+    return TierPolicy(requirement, _names(f"{key}.required_tsc", tsc, TSC), severity)
 
 
 def _tiers_setting(value: Any) -> Mapping[str, TierPolicy]:
@@ -133,9 +155,7 @@ def policy_from_mapping(
     if unknown:
         raise ValueError(f"unknown policy key(s) {unknown}")
     values: dict[str, Any] = {k: _int_setting(k, data[k]) for k in INT_KEYS if k in data}
-    if "continuous_coverage_tiers" in data:
-        key = "continuous_coverage_tiers"
-        values[key] = _names(key, data[key], TIERS)
+    values.update({k: _names(k, data[k], TIERS) for k in TIER_LIST_KEYS if k in data})
     if "iso_2013_sunset" in data:
         values["iso_2013_sunset"] = _date_setting("iso_2013_sunset", data["iso_2013_sunset"])
     if "tiers" in data:

@@ -13,10 +13,10 @@ from app.rules.engine import evaluate
 from app.rules.facts import case_from_dict
 from app.rules.policy import Policy
 
-# A copy of shared/examples/rule_examples.json, so the suite runs from any clone; while the
+# A copy of shared/examples/rule_examples_v2.json, so the suite runs from any clone; while the
 # shared folder sits beside the repository, test_the_copy_is_current checks they agree.
-EXAMPLES_PATH = Path(__file__).resolve().parent / "rule_examples.json"
-SHARED_PATH = Path(__file__).resolve().parents[3] / "shared" / "examples" / "rule_examples.json"
+EXAMPLES_PATH = Path(__file__).resolve().parent / "rule_examples_v2.json"
+SHARED_PATH = Path(__file__).resolve().parents[3] / "shared" / "examples" / "rule_examples_v2.json"
 EXAMPLES = json.loads(EXAMPLES_PATH.read_text(encoding="utf-8"))
 
 # title → why the example contradicts SPEC (none so far)
