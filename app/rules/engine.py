@@ -133,7 +133,6 @@ def change_dates(s: Snapshot) -> list[date]:
         p.iso_2013_sunset if s.certificate else None,
         s.surveillance_due,
         s.surveillance_high_due,
-        s.failed_type2_current_until,
         s.remediation_until,
         s.soc1_current_until,
         s.soc3_current_until,
