@@ -59,10 +59,13 @@ def _create_one(*, session: Session, spec: dict, today: date) -> None:
             _add_evidence(session=session, vendor=vendor, record=record, ids=ids, today=today)
         )
     for waiver in spec.get("waiver", []):
+        waiver = _resolve(waiver, today)
+        if "evidence" in waiver:
+            waiver["evidence_id"] = ids[waiver.pop("evidence")]
         evidence_service.create_waiver(
             session=session,
             vendor_id=vendor.id,
-            data=WaiverCreate(**_resolve(waiver, today)),
+            data=WaiverCreate(**waiver),
             actor=SEED_ACTOR,
             today=today,
         )

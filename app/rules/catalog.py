@@ -423,7 +423,7 @@ def _soc2_in_place_of_iso(*, report: SocReport) -> str:
 
 def _type1_only(*, report: SocReport, accepted: bool) -> str:
     ask = (
-        "It is accepted; ask when the Type II report will follow."
+        "It is accepted for now. Ask the vendor when its Type II report will follow."
         if accepted
         else "Ask for a SOC 2 Type II report."
     )
@@ -587,8 +587,8 @@ def _issuer_is_accreditor(*, certificate: IsoCertificate) -> str:
     return (
         f"{_cap(describe_certificate(certificate))} names {certificate.certification_body}, an "
         "accreditation body, as its issuer: accreditation bodies accredit certification "
-        "bodies and do not certify companies. Treat it as suspect and ask the vendor which "
-        "certification body issued it."
+        "bodies and do not certify companies, so treat it as suspect. Ask the vendor which "
+        "certification body issued it, and check it with that body."
     )
 
 
@@ -596,19 +596,23 @@ def _describe(report: SocReport | None = None, certificate: IsoCertificate | Non
     return describe_report(report) if report is not None else describe_certificate(certificate)
 
 
-def _scope_not_covered(*, judgement: str, **document) -> str:
+def _scope_not_covered(
+    *, judgement: str, report: SocReport | None = None, certificate: IsoCertificate | None = None
+) -> str:
     how = "not to cover" if judgement == "no" else "to cover only part of"
     return (
-        f"{_cap(_describe(**document))} was judged {how} the services bought from this "
-        "vendor. Ask for a report or certificate whose scope covers them."
+        f"{_cap(_describe(report, certificate))} was judged {how} the services bought from "
+        "this vendor. Ask for a report or certificate whose scope covers them."
     )
 
 
-def _scope_unconfirmed(**document) -> str:
+def _scope_unconfirmed(
+    *, report: SocReport | None = None, certificate: IsoCertificate | None = None
+) -> str:
     return (
-        f"Nobody has yet judged whether {_describe(**document)} covers the services bought "
-        "from this vendor. Compare its scope with the vendor's services and record the "
-        "judgement."
+        f"Nobody has yet judged whether {_describe(report, certificate)} covers the services "
+        "bought from this vendor. Read its scope beside the vendor's services and record "
+        "whether it covers them."
     )
 
 
@@ -628,12 +632,16 @@ def _remediation_unproven(*, report: SocReport, until: date, newer: bool) -> str
 def _tier_below_data_access(*, data_access: str) -> str:
     return (
         f"This vendor is tiered low but has access to {data_access} data; a vendor holding "
-        "that data is rarely low-risk. Re-tier it, or record why not with a waiver."
+        "that data is rarely low-risk. Check the tier: raise it, or record why not with a "
+        "waiver."
     )
 
 
 def _vendor_archived() -> str:
-    return "This vendor has been offboarded. Do not sign or renew; reactivate it first."
+    return (
+        "This vendor has been offboarded: do not sign or renew with it. Check with its owner "
+        "before reactivating it."
+    )
 
 
 MESSAGES: Mapping[str, Callable[..., str]] = MappingProxyType(

@@ -87,6 +87,10 @@ def _sample_facts(code: str, name: str) -> object:
         "min_months": 6,
         "missing": ("availability",),
         "organisation": "AWS",
+        "judgement": "partly",
+        "data_access": "personal",
+        "accepted": True,
+        "newer": True,
     }
     return samples.get(name, date(2026, 7, 1))
 
