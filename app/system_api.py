@@ -8,7 +8,9 @@ from sqlalchemy import text
 from app.api_common import UNAUTHORIZED
 from app.auth.deps import Reader
 from app.db import SessionDep
-from app.rules.catalog import RULES
+from app.rules.catalog import RULES, Rule, explain
+from app.rules.policy import Policy
+from app.status.service import current_policy
 
 router = APIRouter(tags=["rules"])
 health = APIRouter(tags=["health"])
@@ -20,16 +22,22 @@ class RuleRead(BaseModel):
     code: str
     severity: str
     title: str
-    explanation: str
+    explanation: str  # with the thresholds of the policy in force
+    ask: str  # what to ask the vendor for
+
+
+def _rule_read(rule: Rule, policy: Policy) -> RuleRead:
+    explanation, ask = explain(rule, policy)
+    return RuleRead(
+        code=rule.code, severity=rule.severity, title=rule.title, explanation=explanation, ask=ask
+    )
 
 
 @router.get("/rules", response_model=list[RuleRead], responses=UNAUTHORIZED)
 def list_rules(_: Reader) -> list[RuleRead]:
-    """The rule catalogue."""
-    return [
-        RuleRead(code=r.code, severity=r.severity, title=r.title, explanation=r.explanation)
-        for r in RULES
-    ]
+    """The rule catalogue, explained with the thresholds of the policy in force."""
+    policy = current_policy()
+    return [_rule_read(r, policy) for r in RULES]
 
 
 @health.get("/healthz")

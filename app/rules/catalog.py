@@ -317,6 +317,19 @@ _ISO_RULES = (
 
 RULES: tuple[Rule, ...] = _REQUIREMENT_RULES + _SOC2_RULES + _ISO_RULES
 RULES_BY_CODE: Mapping[str, Rule] = MappingProxyType({r.code: r for r in RULES})
+# Verdicts that controls failed or that a document is suspect: they count whoever relies on
+# the document (SPEC §4 v2), and a page never calls a vendor with one "nothing in the way".
+FINDING_CODES = frozenset(
+    {
+        "SOC2_OPINION_ADVERSE",
+        "SOC2_OPINION_DISCLAIMER",
+        "SOC2_OPINION_QUALIFIED",
+        "SOC2_REMEDIATION_UNPROVEN",
+        "ISO_SUSPENDED",
+        "ISO_ISSUER_IS_ACCREDITOR",
+        "ISO_WITHDRAWN",
+    }
+)
 
 
 def _tiers(names: tuple[str, ...]) -> str:

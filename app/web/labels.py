@@ -1,6 +1,7 @@
 """Words for the stored codes: what the pages show instead of `soc2_type2` or `carve_out`."""
 
-from app.rules.catalog import RULES_BY_CODE
+from app.rules.catalog import RULES_BY_CODE, explain
+from app.rules.policy import Policy
 
 STATUS = {"approved": "Approved", "conditional": "Conditional", "blocked": "Blocked"}
 STATUS_ORDER = ("blocked", "conditional", "approved")
@@ -49,6 +50,8 @@ STANDING = {
     "superseded": "Superseded",
     "retracted": "Retracted",
     "later": "Received later",
+    "stale": "No longer current",
+    "expired": "Expired",
 }
 _TABLES = {
     "status": STATUS,
@@ -81,10 +84,10 @@ def rule_title(code: str) -> str:
     return rule.title if rule else code
 
 
-def rule_explanation(code: str) -> str:
-    """Why a rule exists, in the catalogue's words."""
+def rule_explanation(code: str, policy: Policy) -> str:
+    """Why a rule exists, in the catalogue's words, with the thresholds of `policy`."""
     rule = RULES_BY_CODE.get(code)
-    return rule.explanation if rule else ""
+    return explain(rule, policy)[0] if rule else ""
 
 
 def evidence_title(kind: str, report_type: str | None = None, edition: str | None = None) -> str:

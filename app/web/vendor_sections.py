@@ -9,7 +9,6 @@ cost more than reading the vendor, so the content is built here, every stored va
 """
 
 from datetime import date
-from functools import lru_cache
 from typing import Any
 
 from jinja2.filters import do_filesizeformat
@@ -154,9 +153,7 @@ def banner(view: Any, *, today: date) -> Markup:
     return Markup("".join(parts))
 
 
-@lru_cache(maxsize=256)
-def _why(code: str) -> str:
-    explanation = labels.rule_explanation(code)
+def _why(explanation: str) -> str:
     if not explanation:
         return ""
     summary = "<summary>Why this rule</summary>"
@@ -197,7 +194,7 @@ def _flag_item(number: int, item: Any, vendor_id: int, can_write: bool, as_of: d
     waived = " waived" if flag.waived else ""
     return (
         f'<li class="flag severity-{esc(flag.severity)}{waived}" id="flag-{number}">'
-        f"{_flag_head(flag, item.title)}<p>{esc(flag.message)}</p>{_why(flag.code)}{about}"
+        f"{_flag_head(flag, item.title)}<p>{esc(flag.message)}</p>{_why(item.explanation)}{about}"
         f"{_flag_waiver(item, vendor_id, can_write, as_of)}</li>"
     )
 

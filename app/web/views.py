@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from app.models import AuditEntry, Evidence, Vendor, Waiver
+from app.rules.catalog import FINDING_CODES
 from app.rules.engine import evaluate
 from app.rules.facts import VendorCase
 from app.rules.policy import Policy
@@ -27,6 +28,8 @@ HEADLINES = {
     "conditional": "Conditional: close these gaps, or record the accepted risk as a waiver, "
     "before you sign or renew with {name}.",
     "approved": "Approved: nothing stands in the way of signing or renewing with {name}.",
+    "approved_findings": "Approved: the requirement is met, but read the auditor's and "
+    "certification body's findings below before you sign or renew with {name}.",
     "approved_waived": "Approved with accepted risk: you may sign or renew with {name} while "
     "the waivers below run.",
 }
@@ -68,8 +71,11 @@ def banner(status: StatusRead, name: str) -> Banner:
         (s for s in ("block", "high", "medium") if any(f.severity == s for f in unwaived)), None
     )
     steps = (next_step(f.message) for f in unwaived if f.severity == severity)
-    accepted = any(f.waived and f.severity in COUNTING for f in status.flags)
-    key = "approved_waived" if status.status == "approved" and accepted else status.status
+    key = status.status
+    if key == "approved" and any(f.waived and f.severity in COUNTING for f in status.flags):
+        key = "approved_waived"
+    elif key == "approved" and any(f.code in FINDING_CODES for f in status.flags):
+        key = "approved_findings"
     return Banner(
         status=status.status,
         headline=HEADLINES[key].format(name=name),
@@ -83,17 +89,30 @@ def evidence_title(record: Evidence) -> str:
     return labels.evidence_title(record.kind, record.report_type, record.standard_version)
 
 
+def _last_days(snap: Snapshot) -> dict[int, tuple[date, str]]:
+    """The newest document of each kind: the last day it counts, and what it is after."""
+    newest = (
+        (snap.report, snap.currency_end, "stale"),
+        (snap.certificate, snap.effective_expiry, "expired"),
+        (snap.soc1, snap.soc1_current_until, "stale"),
+        (snap.soc3, snap.soc3_current_until, "stale"),
+    )
+    return {doc.id: (last, lapsed) for doc, last, lapsed in newest if doc is not None}
+
+
 def standing(record: Evidence, snap: Snapshot, as_of: date) -> str:
-    """current, superseded, retracted, or later (received after the as-of date)."""
+    """current, stale, expired, superseded, retracted, or later (received after `as_of`)."""
     if record.retracted_at is not None:
         return "retracted"
     if record.received_on > as_of:
         return "later"
-    if record.kind == "bridge_letter":
-        relied = snap.report is not None and record.soc2_report_id == snap.report.id
-        return "current" if relied else "superseded"
-    current = {d.id for d in (snap.report, snap.certificate, snap.soc1, snap.soc3) if d}
-    return "current" if record.id in current else "superseded"
+    # A bridge letter stands as its report does; only the newest of each kind counts.
+    document_id = record.soc2_report_id if record.kind == "bridge_letter" else record.id
+    newest = _last_days(snap).get(document_id)
+    if newest is None:
+        return "superseded"
+    last_day, lapsed = newest
+    return "current" if as_of <= last_day else lapsed
 
 
 @dataclass(frozen=True)
@@ -199,7 +218,7 @@ class VendorView:
 
 
 def _flag_views(
-    status: StatusRead, rows: list[EvidenceRow], waivers: list[Waiver]
+    status: StatusRead, rows: list[EvidenceRow], waivers: list[Waiver], policy: Policy
 ) -> list[FlagView]:
     by_id = {row.record.id: row for row in rows}
     waiver_by_id = {w.id: w for w in waivers}
@@ -207,7 +226,7 @@ def _flag_views(
         FlagView(
             flag=f,
             title=labels.rule_title(f.code),
-            explanation=labels.rule_explanation(f.code),
+            explanation=labels.rule_explanation(f.code, policy),
             evidence=by_id.get(f.evidence_id) if f.evidence_id is not None else None,
             waiver=waiver_by_id.get(f.waiver_id) if f.waiver_id is not None else None,
         )
@@ -252,7 +271,7 @@ def vendor_view(found: VendorFile, *, as_of: date) -> VendorView:
         status=status,
         required_tsc=_required_tsc(case, policy, status.requirement),
         banner=banner(status, vendor.name),
-        flags=_flag_views(status, rows, waivers),
+        flags=_flag_views(status, rows, waivers, policy),
         evidence=rows,
         waivers=[(w, waiver_state(w, as_of)) for w in waivers],
         history=[
