@@ -110,6 +110,7 @@ class WaiverRow:
     expires_on: date
     days: int  # days left; 0 = its last day
     flag_severity: str | None  # the severity of the flag it waives today, if raised
+    evidence_id: int | None = None  # the document whose flag it accepts (None: any)
 
 
 @dataclass(frozen=True, slots=True)
@@ -481,16 +482,20 @@ def _worse(change: StatusChangeFact) -> bool:
 def waiver_rows(ref: VendorRef, v: EvaluatedVendor, *, as_of: date) -> Iterator[WaiverRow]:
     """Waivers counting on `as_of` that end within 30 days and that no other waiver continues."""
     live = [w for w in v.case.waivers if not w.revoked]
-    severities = {f.code: f.severity for f in v.assessment.flags if f.waived}
+    severities = {f.waiver_id: f.severity for f in v.assessment.flags if f.waived}
     for w in live:
         days_left = (w.expires_on - as_of).days
         if w.granted_on <= as_of and 0 <= days_left <= WAIVER_DAYS and not _renewed(w, live):
-            yield WaiverRow(ref, w.id, w.code, w.expires_on, days_left, severities.get(w.code))
+            severity = severities.get(w.id)
+            yield WaiverRow(ref, w.id, w.code, w.expires_on, days_left, severity, w.evidence_id)
 
 
 def _renewed(waiver: Waiver, waivers: list[Waiver]) -> bool:
+    """Another waiver of the same code, on the same document, runs on from the next day."""
     next_day = waiver.expires_on + timedelta(days=1)
     return any(
-        o.id != waiver.id and o.code == waiver.code and o.granted_on <= next_day <= o.expires_on
+        o.id != waiver.id
+        and (o.code, o.evidence_id) == (waiver.code, waiver.evidence_id)
+        and o.granted_on <= next_day <= o.expires_on
         for o in waivers
     )

@@ -303,3 +303,28 @@ def test_build_is_pure():
     app_modules = {m for m in modules if m.split(".")[0] == "app"}
     assert all(m.startswith("app.rules") for m in app_modules), app_modules
     assert not modules & {"sqlmodel", "sqlalchemy", "fastapi", "datetime.datetime", "time"}
+
+
+def test_a_waiver_bound_to_a_document_names_it_and_its_own_flag():
+    # Two reports' worth of waivers: only the one on the report relied on waives a flag today.
+    r = report(AS_OF + timedelta(days=200), opinion="qualified")
+    ends = AS_OF + timedelta(days=10)
+    on_r = waiver(ends, code="SOC2_OPINION_QUALIFIED", evidence_id=r.id)
+    on_old = waiver(ends, code="SOC2_OPINION_QUALIFIED", evidence_id=r.id + 1000)
+    rows = {row.waiver_id: row for row in digest(vendor(r, waivers=[on_r, on_old])).waivers_ending}
+    assert rows[on_r.id].evidence_id == r.id and rows[on_r.id].flag_severity == "high"
+    assert rows[on_old.id].flag_severity is None  # it waives nothing raised today
+
+
+def test_a_renewal_on_another_document_does_not_continue_a_waiver():
+    r = report(AS_OF + timedelta(days=200), opinion="qualified")
+    ends = AS_OF + timedelta(days=10)
+    ending = waiver(ends, code="SOC2_OPINION_QUALIFIED", evidence_id=r.id)
+    elsewhere = waiver(
+        ends + timedelta(days=90),
+        code="SOC2_OPINION_QUALIFIED",
+        evidence_id=r.id + 1000,
+        granted_on=AS_OF,
+    )
+    rows = digest(vendor(r, waivers=[ending, elsewhere])).waivers_ending
+    assert [row.waiver_id for row in rows] == [ending.id]
