@@ -1,8 +1,14 @@
-"""Reliability tests: what they did (cases, writes, crashes, checks) is printed at the end."""
+"""Reliability tests: what they did (cases, writes, crashes, checks) is printed at the end,
+and which findings of the outside probe (issue 14) their regression tests hold closed."""
+
+from collections import defaultdict
 
 import pytest
 from conftest import CHROMIUM
 from reliability.support import COUNTS, OPERATIONS
+
+# Item number of the probe's report → (test, outcome) of each test marked probe_finding(item).
+FINDINGS: defaultdict[int, list[tuple[str, str]]] = defaultdict(list)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -17,11 +23,41 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(skip)
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    """Record each marked test's outcome (a setup that fails or skips counts too)."""
+    report = yield
+    marker = item.get_closest_marker("probe_finding")
+    if marker is not None and (report.when == "call" or not report.passed):
+        for number in marker.args:
+            FINDINGS[number].append((item.nodeid, report.outcome))
+    return report
+
+
+def _findings_lines() -> list[str]:
+    closed = sorted(n for n, runs in FINDINGS.items() if {o for _, o in runs} == {"passed"})
+    still_open = sorted(set(FINDINGS) - set(closed))
+    tests = len({test for n in closed for test, _ in FINDINGS[n]})
+    lines = [f"probe findings closed: {len(closed)} (items {_items(closed)}; tests: {tests})"]
+    if still_open:
+        lines.append(
+            f"probe findings NOT shown closed (a test failed or skipped): {_items(still_open)}"
+        )
+    return lines
+
+
+def _items(numbers: list[int]) -> str:
+    return ", ".join(map(str, numbers)) or "none"
+
+
 def pytest_terminal_summary(terminalreporter) -> None:
     """One line per count, so that CI logs show how hard the tests pushed."""
-    if not COUNTS and not OPERATIONS:
+    if not COUNTS and not OPERATIONS and not FINDINGS:
         return
     terminalreporter.section("reliability counts")
+    if FINDINGS:
+        for line in _findings_lines():
+            terminalreporter.write_line(line)
     if OPERATIONS:
         terminalreporter.write_line(
             f"fuzz: {sum(OPERATIONS.values())} generated cases over {len(OPERATIONS)} "
