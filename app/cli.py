@@ -5,6 +5,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from pydantic import ValidationError
 from sqlmodel import select
 
 from app import clock
@@ -49,6 +50,22 @@ def _as_of(value: str | None) -> date:
         raise typer.BadParameter(
             f"{value!r} is not a date (YYYY-MM-DD)", param_hint="--as-of"
         ) from exc
+
+
+@app.callback()
+def _settings_hold() -> None:
+    """Refuse to run on settings that do not hold, naming each, never echoing its value."""
+    try:
+        get_settings()
+    except ValidationError as exc:
+        for error in exc.errors(include_url=False, include_input=False):
+            typer.secho(f"error: {_setting_error(error)}", err=True, fg=typer.colors.RED)
+        raise typer.Exit(code=2) from None
+
+
+def _setting_error(error: dict) -> str:
+    message = error["msg"].removeprefix("Value error, ")
+    return f"VETTED_{str(error['loc'][0]).upper()}: {message}" if error["loc"] else message
 
 
 def _fail(exc: DomainError) -> None:
@@ -98,6 +115,11 @@ def serve(
     """Serve the web pages and the API."""
     import uvicorn
 
+    if demo and get_settings().env == "production":
+        raise typer.BadParameter(
+            "the demo users' password is published: not with VETTED_ENV=production",
+            param_hint="--demo",
+        )
     if demo:
         migrate()
         seed()
@@ -173,7 +195,7 @@ def backup(
     from app.backup import BackupUnsupported, backup_sqlite
 
     try:
-        size = backup_sqlite(get_settings().database_url, path)
+        size = backup_sqlite(get_settings().database_url.get_secret_value(), path)
     except (BackupUnsupported, FileNotFoundError, RuntimeError) as exc:
         typer.secho(f"error: {exc}", err=True, fg=typer.colors.RED)
         raise typer.Exit(code=1) from exc

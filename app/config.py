@@ -4,21 +4,32 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SECRET = "dev-insecure-change-me"
+MIN_SECRET_BYTES = 32
+# Exact values seen in sample configs, and words no random key contains by chance.
+PLACEHOLDER_SECRETS = frozenset(
+    {DEFAULT_SECRET, "", "changeme", "change-me", "change_me", "secret", "secret-key",
+     "secret_key", "secretkey", "password", "default", "development", "test", "dev"}
+)  # fmt: skip
+PLACEHOLDER_WORDS = ("changeme", "change-me", "change_me", "insecure", "placeholder")
+MAKE_A_SECRET = 'python -c "import secrets; print(secrets.token_urlsafe(48))"'
 
 
 class Settings(BaseSettings):
     """Every setting of Vetted; see the README for what each one does."""
 
-    model_config = SettingsConfigDict(env_prefix="VETTED_", extra="ignore")
+    # Errors name the setting, never echo what was given: the input holds every secret.
+    model_config = SettingsConfigDict(
+        env_prefix="VETTED_", extra="ignore", hide_input_in_errors=True
+    )
 
     env: Literal["development", "production"] = "development"
-    database_url: str = "sqlite:///./vetted.db"
-    secret_key: str = DEFAULT_SECRET
+    database_url: SecretStr = SecretStr("sqlite:///./vetted.db")  # may hold a password
+    secret_key: SecretStr = SecretStr(DEFAULT_SECRET)
     policy_path: Path = ROOT / "seed" / "policy.toml"
     timezone: str = "UTC"
     base_url: str = "http://127.0.0.1:8000"
@@ -31,7 +42,7 @@ class Settings(BaseSettings):
     smtp_port: int = 25
     smtp_security: Literal["none", "starttls", "ssl"] = "none"
     smtp_user: str | None = None
-    smtp_password: str | None = None
+    smtp_password: SecretStr | None = None
     smtp_from: str = "vetted@localhost"
     smtp_timeout_seconds: float = 30.0
     digest_to: Annotated[list[str], NoDecode] = Field(default_factory=list)
@@ -47,10 +58,29 @@ class Settings(BaseSettings):
         return value
 
     @model_validator(mode="after")
-    def _refuse_default_secret_in_production(self) -> "Settings":
-        if self.env == "production" and self.secret_key == DEFAULT_SECRET:
-            raise ValueError("VETTED_SECRET_KEY must be set to a random value in production")
+    def _refuse_a_weak_secret_in_production(self) -> "Settings":
+        problem = secret_key_problem(self.secret_key.get_secret_value())
+        if self.env == "production" and problem:
+            raise ValueError(
+                f"VETTED_SECRET_KEY {problem}. In production it must be at least "
+                f"{MIN_SECRET_BYTES} bytes of random text (it signs the login sessions); "
+                f"make one with: {MAKE_A_SECRET}"
+            )
         return self
+
+
+def secret_key_problem(key: str) -> str | None:
+    """Why `key` cannot sign sessions in production (anyone could forge them), or None."""
+    if key == DEFAULT_SECRET:
+        return "is not set (it holds the shipped placeholder)"
+    if not key.strip():
+        return "is empty"
+    normalised = key.strip().lower()
+    if normalised in PLACEHOLDER_SECRETS or any(w in normalised for w in PLACEHOLDER_WORDS):
+        return "is a placeholder"
+    if len(key.encode()) < MIN_SECRET_BYTES:
+        return f"is only {len(key.encode())} bytes long"
+    return None
 
 
 @lru_cache

@@ -114,7 +114,7 @@ def _file_pool(url: str, size: int, overflow: int) -> dict:
 @lru_cache
 def get_engine() -> Engine:
     """The process-wide engine for the configured database."""
-    return build_engine(get_settings().database_url)
+    return build_engine(get_settings().database_url.get_secret_value())
 
 
 _READERS: WeakKeyDictionary[Engine, Engine] = WeakKeyDictionary()

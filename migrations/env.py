@@ -12,7 +12,9 @@ target_metadata = SQLModel.metadata
 
 
 def _url() -> str:
-    return config.get_main_option("sqlalchemy.url") or get_settings().database_url
+    return (
+        config.get_main_option("sqlalchemy.url") or get_settings().database_url.get_secret_value()
+    )
 
 
 def run_migrations_offline() -> None:

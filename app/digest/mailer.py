@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import smtplib
 import ssl
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 
@@ -27,7 +27,7 @@ class SmtpConfig:
     port: int
     security: str  # none | starttls | ssl
     user: str | None
-    password: str | None
+    password: str | None = field(repr=False)  # never in a log line or a traceback
     sender: str
     timeout: float
 
@@ -39,7 +39,7 @@ class SmtpConfig:
             port=settings.smtp_port,
             security=settings.smtp_security,
             user=settings.smtp_user,
-            password=settings.smtp_password,
+            password=settings.smtp_password.get_secret_value() if settings.smtp_password else None,
             sender=settings.smtp_from,
             timeout=settings.smtp_timeout_seconds,
         )

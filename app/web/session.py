@@ -37,7 +37,7 @@ BUSY = PlainTextResponse(
 
 
 def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(get_settings().secret_key, salt=SALT)
+    return URLSafeTimedSerializer(get_settings().secret_key.get_secret_value(), salt=SALT)
 
 
 def _new_token() -> str:
@@ -67,7 +67,7 @@ class WebSession:
     @classmethod
     def from_cookie(cls, value: str | None) -> "WebSession":
         """The session a cookie carries, or an empty one when it is missing, forged or old."""
-        verified = _verified(value, get_settings().secret_key) if value else None
+        verified = _verified(value, get_settings().secret_key.get_secret_value()) if value else None
         if verified is None:
             return cls({})
         data, signed_at = verified

@@ -88,6 +88,8 @@ def test_odd_page_numbers_show_the_first_page(web_reader: WebClient, analyst, pa
 def test_a_cookie_is_trusted_only_under_the_key_that_signed_it(
     monkeypatch: pytest.MonkeyPatch,
 ):
+    from pydantic import SecretStr
+
     from app.config import get_settings
 
     web = WebSession({})
@@ -95,7 +97,9 @@ def test_a_cookie_is_trusted_only_under_the_key_that_signed_it(
     value = web.set_cookie_header(secure=False).split(";")[0].removeprefix(f"{COOKIE}=")
     assert WebSession.from_cookie(value).user_id == 7
     assert _verified(value, "another key entirely") is None
-    monkeypatch.setattr(get_settings(), "secret_key", "a rotated secret key for this test")
+    monkeypatch.setattr(
+        get_settings(), "secret_key", SecretStr("a rotated secret key for this test")
+    )
     assert WebSession.from_cookie(value).user_id is None
 
 
