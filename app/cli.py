@@ -15,6 +15,7 @@ from app.config import ROOT, get_settings
 from app.db import session_scope
 from app.digest.cli import digest_app
 from app.errors import DomainError
+from app.security import MAX_HEAD_BYTES
 
 app = typer.Typer(help="Vetted: vendor due-diligence tracker.", no_args_is_help=True)
 user_app = typer.Typer(help="Web users.", no_args_is_help=True)
@@ -134,6 +135,9 @@ def serve(
         port=port,
         workers=workers,
         proxy_headers=True,
+        server_header=False,  # no "server: uvicorn": say nothing that helps pick an exploit
+        http="h11",  # the one parser uvicorn bounds: httptools reads a head of any size
+        h11_max_incomplete_event_size=MAX_HEAD_BYTES,  # a longer head: 400, connection closed
     )
 
 

@@ -30,6 +30,7 @@ class Settings(BaseSettings):
     env: Literal["development", "production"] = "development"
     database_url: SecretStr = SecretStr("sqlite:///./vetted.db")  # may hold a password
     secret_key: SecretStr = SecretStr(DEFAULT_SECRET)
+    public_api_docs: bool = False  # production shows /docs to anyone, not only to users
     policy_path: Path = ROOT / "seed" / "policy.toml"
     timezone: str = "UTC"
     base_url: str = "http://127.0.0.1:8000"

@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError, OperationalError
 from starlette.exceptions import HTTPException
 
+from app import api_docs
 from app.bulk.api import router as bulk_router
 from app.config import get_settings
 from app.digest.api import router as digest_router
@@ -80,6 +81,9 @@ def create_app() -> FastAPI:
         description="Vendor due-diligence tracker: vendors, their security evidence, "
         "and whether you may sign or renew with them.",
         lifespan=_background_jobs,
+        openapi_url=None,  # served by api_docs, to logged-in users only in production
+        docs_url=None,
+        redoc_url=None,
     )
     # Routes are matched in order, one by one: the most requested come first (the status
     # API and the vendor reads, then the pages analysts open), the rarer API calls after.
@@ -92,6 +96,7 @@ def create_app() -> FastAPI:
     app.include_router(digest_router, prefix=API_PREFIX)
     app.include_router(health)
     app.include_router(digest_web_router)
+    api_docs.install(app)
     app.add_middleware(IdempotencyMiddleware)  # API writes sent with an Idempotency-Key
     app.add_middleware(SecurityMiddleware, router=app.router)  # outermost: every response
     # HTML error pages for the browser, JSON for /api/v1 (web_or picks by path).

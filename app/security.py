@@ -7,6 +7,8 @@
 - Bodies are capped before anything parses them: 1 MB for JSON and forms, the upload cap
   (VETTED_MAX_UPLOAD_MB) plus framing for multipart. A declared Content-Length over the cap
   is refused at once; a body without one is counted as it arrives.
+- A request with more than MAX_HEADERS headers is refused with 431 (uvicorn bounds the head's
+  size, MAX_HEAD_BYTES, set by `vetted serve`, but not how many headers it holds).
 - A 405 lists every method the path supports (Starlette names only the first route's).
 """
 
@@ -24,6 +26,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.documents.storage import MB, max_upload_bytes
 
 MAX_JSON_BYTES = MB
+MAX_HEAD_BYTES = 32 * 1024  # request line and headers: a browser with its cookies sends ~2 KB
+MAX_HEADERS = 100
 MULTIPART_OVERHEAD = MB
 PAGE_CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -87,13 +91,17 @@ def allowed_methods(router: Router, scope: Scope) -> str:
 
 
 def _too_large(scope: Scope, limit: int) -> tuple[Message, Message]:
-    detail = f"the request body is larger than {limit // MB} MB"
+    return _refusal(scope, 413, f"the request body is larger than {limit // MB} MB")
+
+
+def _refusal(scope: Scope, status: int, detail: str) -> tuple[Message, Message]:
+    """A response sent before the app runs: JSON under /api/, plain text elsewhere."""
     if scope["path"].startswith("/api/"):
         body, media = json.dumps({"detail": detail}).encode(), "application/json"
     else:
         body, media = detail.encode(), "text/plain; charset=utf-8"
     headers = [(b"content-type", media.encode()), (b"content-length", str(len(body)).encode())]
-    start = {"type": "http.response.start", "status": 413, "headers": headers}
+    start = {"type": "http.response.start", "status": status, "headers": headers}
     return start, {"type": "http.response.body", "body": body}
 
 
@@ -111,6 +119,10 @@ class SecurityMiddleware:
         limit = body_limit(Headers(scope=scope))
         declared = Headers(scope=scope).get("content-length", "")
         send = self._with_headers(scope, send)
+        if len(scope["headers"]) > MAX_HEADERS:
+            for message in _refusal(scope, 431, f"more than {MAX_HEADERS} request headers"):
+                await send(message)
+            return
         if declared.isdigit() and int(declared) > limit and not _web_upload(scope):
             for message in _too_large(scope, limit):
                 await send(message)

@@ -38,7 +38,7 @@ from app.web.session import COOKIE, MAX_AGE_SECONDS, WebSession
 ROLES = ("anonymous", "reader", "analyst", "admin", "revoked_token", "expired_session")
 RANK = {"reader": 0, "analyst": 1, "admin": 2}
 LOGIN = "→login"  # a redirect to the login page
-DOCS = ("/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc")
+DOCS = ("/openapi.json", "/docs", "/redoc")  # public outside production (test_deployment.py)
 Call = Callable[["Ctx", TestClient, str], object]
 
 

@@ -1,17 +1,25 @@
-"""How Vetted is deployed: production refuses a weak secret and the demo users, and prints no
-secret when it refuses."""
+"""How Vetted is deployed: production refuses a weak secret and the demo users, prints no
+secret when it refuses, bounds request heads, says nothing about its server, and shows its
+API docs only to users."""
 
+import contextlib
 import os
+import re
 import secrets
 import socket
 import sqlite3
 import subprocess
 
+import httpx
 import pytest
+from fastapi.testclient import TestClient
 from pydantic import ValidationError
-from reliability.support import VETTED
+from reliability.support import VETTED, Server, make_token
+from web.support import make_user, sign_in
 
+from app import config
 from app.config import DEFAULT_SECRET, ROOT, Settings
+from app.security import MAX_HEADERS
 
 STRONG = secrets.token_urlsafe(48)
 SMTP_PASSWORD = "smtp-password-4f1d9"
@@ -98,3 +106,85 @@ def test_secret_settings_are_redacted_in_repr_and_validation_errors():
     with pytest.raises(ValidationError) as refused:
         Settings(database_url=url, smtp_password=SMTP_PASSWORD, smtp_port="not a port")
     assert DB_PASSWORD not in str(refused.value) and SMTP_PASSWORD not in str(refused.value)
+
+
+# --- items 13 and 14: the server ---------------------------------------------------------------
+
+
+@pytest.fixture
+def served(database_url, tmp_path):
+    """`vetted serve` as production runs it, on a loopback port."""
+    server = Server(database_url, tmp_path, env={"VETTED_ENV": "production",
+                                                 "VETTED_SECRET_KEY": STRONG}).start()  # fmt: skip
+    yield server
+    server.stop()
+
+
+def _raw_request(port: int, head: bytes) -> bytes:
+    """Send a request head as it is; what the server answered, b"" if it hung up."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as conn:
+        # Refused mid-upload: it answered (or closed) before reading it all.
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            conn.sendall(head)
+        try:
+            return conn.recv(4096)
+        except ConnectionResetError:
+            return b""
+
+
+@pytest.mark.probe_finding(13)
+def test_request_heads_are_bounded_in_size_and_count(served):
+    assert httpx.get(served.url + "/healthz").status_code == 200
+    huge = b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 4_000_000 + b"\r\n\r\n"
+    answer = _raw_request(served.port, huge)
+    assert answer == b"" or re.match(rb"HTTP/1.1 (400|431) ", answer), answer[:80]
+    many = {f"x-h{i}": "1" for i in range(MAX_HEADERS + 1)}
+    assert httpx.get(served.url + "/healthz", headers=many).status_code == 431
+    assert httpx.get(served.url + "/healthz", headers=dict(list(many.items())[:50])).is_success
+
+
+@pytest.mark.probe_finding(14)
+def test_the_server_does_not_name_itself(served):
+    response = httpx.get(served.url + "/healthz")
+    assert response.status_code == 200 and "server" not in response.headers
+
+
+@pytest.fixture
+def production(database_url, monkeypatch):
+    monkeypatch.setenv("VETTED_ENV", "production")
+    monkeypatch.setenv("VETTED_SECRET_KEY", STRONG)
+    config.get_settings.cache_clear()
+    yield
+    config.get_settings.cache_clear()
+
+
+def _production_app():
+    from app.main import create_app
+
+    return create_app()
+
+
+@pytest.mark.probe_finding(14)
+def test_production_shows_the_api_docs_only_to_users(production):
+    app = _production_app()
+    with TestClient(app) as anonymous:
+        assert anonymous.get("/openapi.json").status_code == 401
+        for page in ("/docs", "/redoc"):
+            answer = anonymous.get(page, follow_redirects=False)
+            assert answer.status_code == 303 and answer.headers["location"].startswith("/login")
+    token = {"Authorization": f"Bearer {make_token('reader')}"}
+    with TestClient(app, headers=token) as client:
+        assert client.get("/openapi.json").json()["info"]["title"] == "Vetted"
+    with TestClient(app) as browser:
+        sign_in(browser, make_user("docs@example.com", "reader"))
+        assert browser.get("/openapi.json").status_code == 200
+        assert browser.get("/docs").status_code == 200
+
+
+@pytest.mark.probe_finding(14)
+def test_a_setting_makes_the_docs_public(production, monkeypatch):
+    monkeypatch.setenv("VETTED_PUBLIC_API_DOCS", "true")
+    config.get_settings.cache_clear()
+    with TestClient(_production_app()) as anonymous:
+        assert anonymous.get("/openapi.json").status_code == 200
+        assert anonymous.get("/docs").status_code == 200

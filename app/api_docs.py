@@ -1,0 +1,54 @@
+"""The API's documentation — /openapi.json, /docs, /redoc — and who may read it.
+
+In production the document maps every operation and parameter for an attacker, so only a
+logged-in user or a token holder reads it, unless VETTED_PUBLIC_API_DOCS says otherwise.
+"""
+
+from typing import Annotated
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials
+
+from app.auth.deps import bearer, current_principal
+from app.config import get_settings
+from app.web.deps import LoginRequired
+
+OPENAPI_URL = "/openapi.json"
+
+
+def _public() -> bool:
+    settings = get_settings()
+    return settings.env != "production" or settings.public_api_docs
+
+
+async def document_reader(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> None:
+    """Anyone where the docs are public; otherwise a session or a token (else 401)."""
+    if not _public():
+        await current_principal(request, credentials)
+
+
+async def page_reader(request: Request) -> None:
+    """Anyone where the docs are public; otherwise a logged-in user (else the login page)."""
+    if not _public() and getattr(request.state, "principal", None) is None:
+        raise LoginRequired()
+
+
+def install(app: FastAPI) -> None:
+    """Serve the document and its two viewers on `app` (created without FastAPI's own)."""
+
+    @app.get(OPENAPI_URL, include_in_schema=False, dependencies=[Depends(document_reader)])
+    async def openapi() -> JSONResponse:
+        return JSONResponse(app.openapi())
+
+    @app.get("/docs", include_in_schema=False, dependencies=[Depends(page_reader)])
+    async def swagger_ui() -> HTMLResponse:
+        return get_swagger_ui_html(openapi_url=OPENAPI_URL, title=f"{app.title} - Swagger UI")
+
+    @app.get("/redoc", include_in_schema=False, dependencies=[Depends(page_reader)])
+    async def redoc() -> HTMLResponse:
+        return get_redoc_html(openapi_url=OPENAPI_URL, title=f"{app.title} - ReDoc")
