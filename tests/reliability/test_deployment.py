@@ -1,6 +1,6 @@
 """How Vetted is deployed: production refuses a weak secret and the demo users, prints no
-secret when it refuses, bounds request heads, says nothing about its server, and shows its
-API docs only to users."""
+secret when it refuses, bounds request heads, says nothing about its server, shows its API
+docs only to users, and the image runs in production mode as nobody in particular."""
 
 import contextlib
 import os
@@ -188,3 +188,29 @@ def test_a_setting_makes_the_docs_public(production, monkeypatch):
     with TestClient(_production_app()) as anonymous:
         assert anonymous.get("/openapi.json").status_code == 200
         assert anonymous.get("/docs").status_code == 200
+
+
+# --- the image ---------------------------------------------------------------------------------
+
+
+def _dockerfile() -> list[tuple[str, str]]:
+    """(instruction, arguments) of each Dockerfile line, continuation lines joined."""
+    text = re.sub(r"\\\n", " ", (ROOT / "Dockerfile").read_text())
+    lines = [line.strip() for line in text.splitlines()]
+    return [tuple(line.split(None, 1)) for line in lines if line and not line.startswith("#")]
+
+
+@pytest.mark.probe_finding(1)
+def test_the_image_runs_production_as_an_unprivileged_user_on_the_locked_versions():
+    steps = _dockerfile()
+    env = " ".join(args for op, args in steps if op == "ENV")
+    assert re.search(r"\bVETTED_ENV=production\b", env)
+    assert "VETTED_SECRET_KEY" not in env  # a secret comes at run time, never baked in
+    users = [args for op, args in steps if op == "USER"]
+    assert users and users[-1] not in ("root", "0") and not users[-1].startswith(("root:", "0:"))
+    assert [op for op, _ in steps].index("CMD") > max(i for i, (op, _) in enumerate(steps)
+                                                      if op == "USER")  # fmt: skip
+    assert any(op == "COPY" and ".ci/requirements.lock" in args for op, args in steps)
+    installs = [args for op, args in steps if op == "RUN" and "pip install" in args]
+    assert installs and all("-c .ci/requirements.lock" in run for run in installs)
+    assert not any("[test]" in run or "'.[test]'" in run for run in installs)
