@@ -4,7 +4,8 @@ In production the document maps every operation and parameter for an attacker, s
 logged-in user or a token holder reads it, unless VETTED_PUBLIC_API_DOCS says otherwise.
 """
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
@@ -40,6 +41,7 @@ async def page_reader(request: Request) -> None:
 
 def install(app: FastAPI) -> None:
     """Serve the document and its two viewers on `app` (created without FastAPI's own)."""
+    app.openapi = _parameters_never_null(app)
 
     @app.get(OPENAPI_URL, include_in_schema=False, dependencies=[Depends(document_reader)])
     async def openapi() -> JSONResponse:
@@ -52,3 +54,27 @@ def install(app: FastAPI) -> None:
     @app.get("/redoc", include_in_schema=False, dependencies=[Depends(page_reader)])
     async def redoc() -> HTMLResponse:
         return get_redoc_html(openapi_url=OPENAPI_URL, title=f"{app.title} - ReDoc")
+
+
+def _parameters_never_null(app: FastAPI) -> Callable[[], dict[str, Any]]:
+    """FastAPI's document, where an optional parameter is absent or a value, never null."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            # Over HTTP, "null" would be sent as the text null: clients must not be told to.
+            for path in generate()["paths"].values():
+                for operation in path.values():
+                    for parameter in operation.get("parameters", []):
+                        parameter["schema"] = _without_null(parameter["schema"])
+        return app.openapi_schema
+
+    return openapi
+
+
+def _without_null(schema: dict[str, Any]) -> dict[str, Any]:
+    branches = [b for b in schema.get("anyOf", []) if b != {"type": "null"}]
+    if len(branches) != 1:
+        return schema
+    rest = {k: v for k, v in schema.items() if k != "anyOf"}
+    return {**branches[0], **rest}

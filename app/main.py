@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from starlette.exceptions import HTTPException
 
 from app import api_docs
+from app.api_common import API_ROUTER_OPTIONS
 from app.bulk.api import router as bulk_router
 from app.config import get_settings
 from app.digest.api import router as digest_router
@@ -87,14 +88,14 @@ def create_app() -> FastAPI:
     )
     # Routes are matched in order, one by one: the most requested come first (the status
     # API and the vendor reads, then the pages analysts open), the rarer API calls after.
-    app.include_router(vendors_router, prefix=API_PREFIX)
+    app.include_router(vendors_router, prefix=API_PREFIX, **API_ROUTER_OPTIONS)
     install_web(app)
-    app.include_router(evidence_router, prefix=API_PREFIX)
-    app.include_router(documents_router, prefix=API_PREFIX)
-    app.include_router(bulk_router, prefix=API_PREFIX)
-    app.include_router(rules_router, prefix=API_PREFIX)
-    app.include_router(digest_router, prefix=API_PREFIX)
-    app.include_router(health)
+    app.include_router(evidence_router, prefix=API_PREFIX, **API_ROUTER_OPTIONS)
+    app.include_router(documents_router, prefix=API_PREFIX, **API_ROUTER_OPTIONS)
+    app.include_router(bulk_router, prefix=API_PREFIX, **API_ROUTER_OPTIONS)
+    app.include_router(rules_router, prefix=API_PREFIX, **API_ROUTER_OPTIONS)
+    app.include_router(digest_router, prefix=API_PREFIX, **API_ROUTER_OPTIONS)
+    app.include_router(health, **API_ROUTER_OPTIONS)
     app.include_router(digest_web_router)
     api_docs.install(app)
     app.add_middleware(IdempotencyMiddleware)  # API writes sent with an Idempotency-Key

@@ -34,8 +34,16 @@ PDF_FORM = {
                 "schema": {
                     "type": "object",
                     "required": [FILE_FIELD],
-                    "properties": {FILE_FIELD: {"type": "string", "format": "binary"}},
-                }
+                    "properties": {
+                        FILE_FIELD: {
+                            "type": "string",
+                            "format": "binary",
+                            "contentMediaType": "application/pdf",
+                        }
+                    },
+                },
+                # A PDF by its bytes: anything else is a 415, whatever its part says it is.
+                "encoding": {FILE_FIELD: {"contentType": "application/pdf"}},
             }
         },
     }

@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema, model_validator
 
 from app.fields import (
     EMPTY_AS_NONE,
@@ -19,8 +19,22 @@ from app.fields import (
     field_error,
     text,
 )
+from app.rules.catalog import RULES_BY_CODE
 
 OptionalDay = Annotated[Day | None, EMPTY_AS_NONE]
+
+
+def _rule_code(value: str) -> str:
+    if value not in RULES_BY_CODE:
+        raise ValueError("must be a rule code (see GET /api/v1/rules)")
+    return value
+
+
+RuleCode = Annotated[
+    str,
+    AfterValidator(_rule_code),
+    WithJsonSchema({"type": "string", "enum": sorted(RULES_BY_CODE)}),
+]
 
 
 class SubserviceOrg(BaseModel):
@@ -226,7 +240,7 @@ class WaiverCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    code: text(64, 1)
+    code: RuleCode
     reason: text(5000, 1)
     approved_by: text(200, 1)
     granted_on: OptionalDay = None

@@ -1,9 +1,11 @@
 """The vendor API: list, create, read, update, look up, status."""
 
+import re
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Response
 from fastapi.concurrency import run_in_threadpool
+from pydantic import TypeAdapter
 
 from app.api_common import READ_ERRORS, WRITE_ERRORS, VendorId
 from app.auth.deps import Analyst, Reader
@@ -29,6 +31,7 @@ from app.vendors.schemas import (
 )
 
 router = APIRouter(prefix="/vendors", tags=["vendors"])
+IF_MATCH = r'^(W/)?("[0-9]{1,9}"|[0-9]{1,9})$'  # the version, as an ETag or bare
 Status = Annotated[str | None, Query(pattern="^(approved|conditional|blocked)$")]
 TierQuery = Annotated[str | None, Query(pattern="^(critical|high|medium|low)$")]
 
@@ -51,10 +54,10 @@ def list_vendors(
     q: Annotated[SearchText | None, Query(max_length=200)] = None,
     expiring_within_days: Annotated[int | None, Query(ge=0, le=3650)] = None,
     limit: Annotated[int, Query(ge=1, le=service.MAX_PAGE)] = 50,
-    cursor: Annotated[str | None, Query(max_length=100)] = None,
+    cursor: Annotated[str | None, Query(pattern=service.CURSOR_PATTERN)] = None,
 ) -> VendorPage:
     """Vendors with their status today, filtered, one page at a time (follow `next_cursor`)."""
-    after_id = _after_id(cursor)
+    after_id = service.decode_cursor(cursor) if cursor else None
     refresh_lapsed(session=session, today=today)
     flt = service.VendorFilter(
         status=status, tier=tier, q=q, expiring_within_days=expiring_within_days
@@ -68,16 +71,6 @@ def list_vendors(
     )
 
 
-def _after_id(cursor: str | None) -> int | None:
-    if cursor is None:
-        return None
-    try:
-        return service.decode_cursor(cursor)
-    except ValueError as exc:
-        message = "malformed cursor: pass next_cursor from the last page"
-        raise Invalid("cursor", message, where="query") from exc
-
-
 @router.post("", response_model=VendorRead, status_code=201, responses=WRITE_ERRORS)
 def create_vendor(
     data: VendorCreate, session: SessionDep, principal: Analyst, today: Today
@@ -88,13 +81,39 @@ def create_vendor(
     return VendorRead.model_validate(vendor)
 
 
-@router.get("/lookup", response_model=StatusRead, responses=READ_ERRORS)
+# OpenAPI cannot say "domain or name" of two parameters; it can of one object parameter whose
+# properties are sent as query parameters of their own (form style, exploded).
+LOOKUP_KEYS = {
+    "name": "vendor",
+    "in": "query",
+    "required": True,
+    "style": "form",
+    "explode": True,
+    "description": "`domain=` or `name=` (exact, any case); given both, the domain is used",
+    "schema": {
+        "type": "object",
+        "properties": {
+            "domain": TypeAdapter(Domain).json_schema(),
+            "name": TypeAdapter(Name).json_schema(),
+        },
+        "anyOf": [{"required": ["domain"]}, {"required": ["name"]}],
+        "additionalProperties": False,
+    },
+}
+
+
+@router.get(
+    "/lookup",
+    response_model=StatusRead,
+    responses=READ_ERRORS,
+    openapi_extra={"parameters": [LOOKUP_KEYS]},
+)
 def lookup_vendor(
     session: SessionDep,
     _: Reader,
     today: Today,
-    domain: Annotated[Domain | None, Query()] = None,
-    name: Annotated[Name | None, Query(min_length=1, max_length=200)] = None,
+    domain: Annotated[Domain | None, Query(include_in_schema=False)] = None,
+    name: Annotated[Name | None, Query(include_in_schema=False)] = None,
     as_of: Annotated[Day | None, Query()] = None,
 ) -> StatusRead:
     """Exact lookup by `domain` or `name` (case-insensitive) → the status object."""
@@ -129,7 +148,7 @@ def update_vendor(
     session: SessionDep,
     principal: Analyst,
     today: Today,
-    if_match: Annotated[str | None, Header(max_length=40)] = None,
+    if_match: Annotated[str | None, Header(json_schema_extra={"pattern": IF_MATCH})] = None,
 ) -> VendorRead:
     """Partial update. Send the `version` you read (If-Match or body): a stale one is a 409."""
     vendor = service.update_vendor(
@@ -147,10 +166,9 @@ def update_vendor(
 def _version(if_match: str | None) -> int | None:
     if if_match is None:
         return None
-    value = if_match.strip().removeprefix("W/").strip('"')
-    if not value.isdigit() or int(value) > 2**31 - 1:
+    if not re.fullmatch(IF_MATCH, if_match):
         raise Invalid("If-Match", "must be the vendor's version number", where="header")
-    return int(value)
+    return int(if_match.removeprefix("W/").strip('"'))
 
 
 @router.get("/{vendor_id}/status", response_model=StatusRead, responses=READ_ERRORS)

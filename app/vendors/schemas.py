@@ -3,13 +3,14 @@
 from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from app.fields import (
     EMPTY_AS_NONE,
     Criterion,
     DataAccess,
     Domain,
+    Email,
     Name,
     Region,
     Requirement,
@@ -17,7 +18,7 @@ from app.fields import (
     text,
 )
 
-OptionalEmail = Annotated[EmailStr | None, EMPTY_AS_NONE]
+OptionalEmail = Annotated[Email | None, EMPTY_AS_NONE]
 Services = text(2000)  # the width of the column
 
 

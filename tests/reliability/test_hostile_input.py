@@ -24,6 +24,7 @@ from app.bulk.csvfile import FORMULA_TRIGGERS
 from app.digest.job import collect
 from app.digest.render import render
 from app.evidence import schemas as evidence_schemas
+from app.fields import BLANK
 from app.security import MAX_JSON_BYTES
 from app.vendors.schemas import VendorCreate
 
@@ -69,7 +70,7 @@ def _free_text(model: type[BaseModel]) -> set[str]:
     for name, prop in model.model_json_schema()["properties"].items():
         types = [prop, *prop.get("anyOf", [])]
         if any(t.get("type") == "string" and not {"enum", "format", "const"} & t.keys()
-               for t in types):  # fmt: skip
+               and t.get("pattern") != BLANK for t in types):  # "" for "not given"  # fmt: skip
             names.add(name)
     return names - VALIDATED - {"kind"}
 
