@@ -62,8 +62,13 @@ def migrate() -> None:
     from alembic import command
     from alembic.config import Config
 
+    from app.status.daily import refresh_all_due
+
     command.upgrade(Config(str(ROOT / "alembic.ini")), "head")
     typer.echo("database is at the latest schema")
+    # A migration may make stored statuses lapse (new rules): store today's at once.
+    if restated := refresh_all_due(today=_today()):
+        typer.echo(f"re-evaluated {restated} vendors whose stored status had lapsed")
 
 
 @app.command()

@@ -35,3 +35,72 @@ def test_downgrade_to_base_and_up_again(tmp_path: Path) -> None:
     assert not EXPECTED_TABLES & set(inspect(engine).get_table_names())
     engine.dispose()
     command.upgrade(cfg, "head")
+
+
+def test_rules_v2_restates_stored_statuses_and_the_digest_names_them(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """A critical vendor approved by the first edition (its report's scope never judged) is
+    conditional once `vetted migrate` has run, and the digest says so, with the reason."""
+    from datetime import date, datetime, timezone
+
+    from conftest import use_database
+    from sqlalchemy import MetaData, insert
+    from sqlmodel import Session
+
+    from app import cli, clock, db
+    from app.digest.job import collect
+
+    today = date(2026, 12, 6)
+    monkeypatch.setattr(clock, "today", lambda *_: today)
+    url = _empty_database(tmp_path)
+    command.upgrade(alembic_config(url), "0005")
+    engine = create_engine(url)
+    tables = MetaData()
+    tables.reflect(engine)
+    now = datetime(2026, 12, 1, tzinfo=timezone.utc)
+    with engine.begin() as conn:
+        conn.execute(
+            insert(tables.tables["vendors"]).values(
+                id=1,
+                name="Northwind",
+                name_key="northwind",
+                tier="critical",
+                services="Cards",
+                created_at=now,
+                updated_at=now,
+                version=1,
+                status="approved",
+                status_on=date(2026, 12, 1),
+                next_review_on=date(2027, 3, 1),
+                flags=[],
+            )
+        )
+        conn.execute(
+            insert(tables.tables["evidence"]).values(
+                id=1,
+                vendor_id=1,
+                kind="soc2_report",
+                received_on=date(2026, 11, 1),
+                notes="",
+                created_at=now,
+                created_by="seed",
+                report_type="type2",
+                period_start=date(2025, 10, 1),
+                period_end=date(2026, 9, 30),
+                opinion="unqualified",
+                auditor="Hale & Moss LLP",
+                tsc=["security", "availability"],
+                exceptions_noted=0,
+                cuecs=False,
+            )
+        )
+    engine.dispose()
+    use_database(url, monkeypatch)
+    cli.migrate()
+    with Session(db.get_engine()) as session:
+        digest = collect(session=session, as_of=today, base_url="https://vetted.example")
+    (row,) = digest.worsened
+    assert (row.vendor.id, row.before, row.after) == (1, "approved", "conditional")
+    assert row.reasons == ("SCOPE_UNCONFIRMED",)
+    db.get_engine().dispose()
