@@ -1,5 +1,6 @@
 """The schema comes from migrations alone, and the models match them."""
 
+from datetime import UTC
 from pathlib import Path
 
 from alembic import command
@@ -42,7 +43,7 @@ def test_rules_v2_restates_stored_statuses_and_the_digest_names_them(
 ) -> None:
     """A critical vendor approved by the first edition (its report's scope never judged) is
     conditional once `vetted migrate` has run, and the digest says so, with the reason."""
-    from datetime import date, datetime, timezone
+    from datetime import date, datetime
 
     from conftest import use_database
     from sqlalchemy import MetaData, insert
@@ -58,7 +59,7 @@ def test_rules_v2_restates_stored_statuses_and_the_digest_names_them(
     engine = create_engine(url)
     tables = MetaData()
     tables.reflect(engine)
-    now = datetime(2026, 12, 1, tzinfo=timezone.utc)
+    now = datetime(2026, 12, 1, tzinfo=UTC)
     with engine.begin() as conn:
         conn.execute(
             insert(tables.tables["vendors"]).values(
