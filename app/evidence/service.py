@@ -14,6 +14,7 @@ from app.rules.engine import Assessment
 from app.status.service import materialise
 from app.vendors.service import get_vendor
 
+from .dates import check_document_dates
 from .schemas import BridgeLetterCreate, EvidenceCreate, Retraction, Revocation, WaiverCreate
 
 MAX_WAIVER_MONTHS = 12
@@ -38,12 +39,8 @@ def list_evidence(*, session: Session, vendor_id: int) -> list[Evidence]:
     )
 
 
-def _check_received_on(received_on: date, today: date) -> None:
-    if received_on > today:
-        raise Invalid("received_on", f"must not be after today ({today.isoformat()})")
-
-
-def _check_bridge(*, session: Session, vendor_id: int, data: BridgeLetterCreate) -> None:
+def _check_bridge(*, session: Session, vendor_id: int, data: BridgeLetterCreate) -> Evidence:
+    """The SOC 2 report the letter vouches for, or Invalid."""
     report = session.get(Evidence, data.soc2_report_id)
     if report is None or report.vendor_id != vendor_id or report.kind != "soc2_report":
         raise Invalid("soc2_report_id", "must be one of this vendor's SOC 2 reports")
@@ -54,6 +51,7 @@ def _check_bridge(*, session: Session, vendor_id: int, data: BridgeLetterCreate)
             "covers_until",
             f"must be after the report's period end ({report.period_end.isoformat()})",
         )
+    return report
 
 
 def create_evidence(
@@ -62,9 +60,12 @@ def create_evidence(
     """Log a document a vendor supplied and re-evaluate the vendor."""
     vendor = get_vendor(session=session, vendor_id=vendor_id)
     received_on = data.received_on or today
-    _check_received_on(received_on, today)
+    period_end = None
     if isinstance(data, BridgeLetterCreate):
-        _check_bridge(session=session, vendor_id=vendor_id, data=data)
+        period_end = _check_bridge(session=session, vendor_id=vendor_id, data=data).period_end
+    check_document_dates(
+        data=data, received_on=received_on, today=today, report_period_end=period_end
+    )
     values = data.model_dump(exclude={"received_on"})
     evidence = Evidence(
         **values,
