@@ -18,6 +18,8 @@ from .dates import check_document_dates
 from .schemas import BridgeLetterCreate, EvidenceCreate, Retraction, Revocation, WaiverCreate
 
 MAX_WAIVER_MONTHS = 12
+# The kinds whose system / scope an analyst judges against the vendor's services (SPEC §2 v2).
+SCOPE_KINDS = ("soc2_report", "iso27001_certificate")
 
 
 def get_evidence(*, session: Session, evidence_id: int, for_update: bool = False) -> Evidence:
@@ -113,6 +115,37 @@ def retract_evidence(
     vendor = get_vendor(session=session, vendor_id=evidence.vendor_id)
     materialise(session=session, vendor=vendor, today=today)
     return evidence
+
+
+def judge_scope(
+    *, session: Session, evidence_id: int, value: str | None, actor: str, today: date
+) -> tuple[Evidence, Assessment]:
+    """Record whether a document covers the vendor's services (None: not judged) and
+    re-evaluate the vendor."""
+    evidence = get_evidence(session=session, evidence_id=evidence_id, for_update=True)
+    if evidence.kind not in SCOPE_KINDS:
+        raise Invalid(
+            "scope_covers_services",
+            "only a SOC 2 report or an ISO/IEC 27001 certificate has a scope to judge",
+        )
+    if evidence.retracted_at is not None:
+        raise Conflict(f"evidence {evidence_id} was retracted: it is not relied on, so not judged")
+    if value != evidence.scope_covers_services:
+        before = snapshot(evidence)
+        evidence.scope_covers_services = value
+        session.add(evidence)
+        record(
+            session=session,
+            actor=actor,
+            entity="evidence",
+            entity_id=evidence.id,
+            action="judge_scope",
+            vendor_id=evidence.vendor_id,
+            before=before,
+            after=snapshot(evidence),
+        )
+    vendor = get_vendor(session=session, vendor_id=evidence.vendor_id)
+    return evidence, materialise(session=session, vendor=vendor, today=today)
 
 
 def get_waiver(*, session: Session, waiver_id: int, for_update: bool = False) -> Waiver:
