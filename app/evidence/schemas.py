@@ -237,7 +237,8 @@ class EvidenceRead(BaseModel):
 
 
 class WaiverCreate(BaseModel):
-    """A risk acceptance for one rule code on one vendor."""
+    """A risk acceptance for one rule code on one vendor (and one document, for a flag about
+    a document's content)."""
 
     model_config = ConfigDict(extra="forbid")
 
