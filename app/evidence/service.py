@@ -1,12 +1,14 @@
-"""Evidence and waivers: log, list, retract, grant, revoke. Nothing is ever deleted."""
+"""Evidence and waivers: log, list, judge scope, retract, grant, revoke; nothing is deleted."""
 
 from datetime import date
+from typing import get_args
 
 from sqlmodel import Session, col, select
 
 from app import clock
 from app.audit.service import record, snapshot
 from app.errors import Conflict, Invalid, NotFound
+from app.fields import ScopeJudgement
 from app.models import Evidence, Vendor, Waiver
 from app.rules.catalog import RULES_BY_CODE
 from app.rules.dates import add_months
@@ -137,8 +139,9 @@ def retract_evidence(
 def judge_scope(
     *, session: Session, evidence_id: int, value: str | None, actor: str, today: date
 ) -> tuple[Evidence, Assessment]:
-    """Record whether a document covers the vendor's services (None: not judged) and
-    re-evaluate the vendor."""
+    """Record whether a document covers the vendor's services (None: not judged); re-evaluate."""
+    if value not in (None, *get_args(ScopeJudgement)):
+        raise Invalid("scope_covers_services", "must be yes, partly, no or null (not judged)")
     evidence = get_evidence(session=session, evidence_id=evidence_id, for_update=True)
     if evidence.kind not in SCOPE_KINDS:
         raise Invalid(

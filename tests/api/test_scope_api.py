@@ -1,9 +1,12 @@
 """The scope judgement (SPEC §2 v2): PATCH /evidence/{id}, and its reset when services change."""
 
 import pytest
+from conftest import TEST_TODAY
 from factories import bridge_body, count, iso_body, rows, soc2_body, vendor_body
 
 from app import db
+from app.errors import Invalid
+from app.evidence.service import judge_scope
 from app.models import AuditEntry, Evidence, Vendor
 from app.rules.catalog import RULES_BY_CODE
 
@@ -114,6 +117,14 @@ def test_a_document_without_a_scope_to_judge_is_422_naming_the_field(
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"] == ["body", "scope_covers_services"]
     assert rows(session, Evidence)[-1].scope_covers_services is None
+
+
+def test_the_service_refuses_a_value_no_form_offers(analyst, vendor, session):
+    evidence_id = _log(analyst, vendor, soc2_body())
+    with db.session_scope() as s, pytest.raises(Invalid) as refused:
+        judge_scope(session=s, evidence_id=evidence_id, value="maybe", actor="t", today=TEST_TODAY)
+    assert refused.value.field == "scope_covers_services"
+    assert count(session, AuditEntry, action="judge_scope") == 0
 
 
 def test_a_retracted_record_is_409(analyst, vendor, session):
