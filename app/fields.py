@@ -28,6 +28,8 @@ ReportType = Literal["type1", "type2"]
 IsoEdition = Literal["2013", "2022"]
 CertificateStatus = Literal["active", "suspended", "withdrawn"]
 SubserviceMethod = Literal["carve_out", "inclusive"]
+# Does the report's system / the certificate's scope cover what is bought? (SPEC §2 v2)
+ScopeJudgement = Literal["yes", "partly", "no"]
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")

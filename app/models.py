@@ -80,6 +80,9 @@ class Evidence(SQLModel, table=True):
     last_surveillance_on: date | None = None
     scope: str | None = Field(default=None, max_length=5000)
     certificate_status: str | None = Field(default=None, max_length=16)
+    # SOC 2 reports and ISO certificates: the analyst's judgement whether the report's system /
+    # the certificate's scope covers the vendor's services (yes | partly | no; null: not judged).
+    scope_covers_services: str | None = Field(default=None, max_length=8)
     # Bridge letters
     soc2_report_id: int | None = Field(
         default=None, sa_column=Column(Integer, ForeignKey("evidence.id"), nullable=True)
@@ -149,6 +152,9 @@ class Waiver(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     vendor_id: int = Field(foreign_key="vendors.id", index=True)
     code: str = Field(max_length=64)
+    # The document whose flag is accepted; null: a vendor-level or substitution code, or a
+    # waiver recorded before v2, which covers every flag with its code.
+    evidence_id: int | None = Field(default=None, foreign_key="evidence.id")
     reason: str = Field(max_length=5000)
     approved_by: str = Field(max_length=200)
     granted_on: date

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from alembic import command
 from conftest import PG_URL, _reset_postgres, alembic_config
-from sqlalchemy import create_engine, inspect
+from sqlalchemy import create_engine, inspect, text
 
 EXPECTED_TABLES = {"vendors", "evidence", "waivers", "users", "api_tokens", "audit_log"}
 
@@ -105,3 +105,38 @@ def test_rules_v2_restates_stored_statuses_and_the_digest_names_them(
     assert (row.vendor.id, row.before, row.after) == (1, "approved", "conditional")
     assert row.reasons == ("SCOPE_UNCONFIRMED",)
     db.get_engine().dispose()
+
+
+def test_0005_leaves_existing_documents_unjudged_and_waivers_unbound(tmp_path: Path) -> None:
+    url = _empty_database(tmp_path)
+    cfg = alembic_config(url)
+    command.upgrade(cfg, "0004")
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text(_V1_VENDOR))
+        conn.execute(text(_V1_EVIDENCE))
+        conn.execute(text(_V1_WAIVER))
+    command.upgrade(cfg, "head")
+    with engine.connect() as conn:
+        judged = conn.execute(text("SELECT scope_covers_services FROM evidence")).all()
+        bound = conn.execute(text("SELECT evidence_id FROM waivers")).all()
+    engine.dispose()
+    assert judged == [(None,)] and bound == [(None,)]
+
+
+_V1_VENDOR = (
+    "INSERT INTO vendors (id, name, name_key, tier, services, created_at, updated_at, version,"
+    " status, flags) VALUES (1, 'Acme', 'acme', 'high', 'Payroll', '2026-01-01 00:00:00',"
+    " '2026-01-01 00:00:00', 1, 'blocked', '[]')"
+)
+_V1_EVIDENCE = (
+    "INSERT INTO evidence (id, vendor_id, kind, received_on, notes, created_at, created_by,"
+    " report_type, period_start, period_end, opinion, auditor) VALUES (1, 1, 'soc2_report',"
+    " '2026-05-01', '', '2026-05-01 00:00:00', 'test', 'type2', '2025-04-01', '2026-03-31',"
+    " 'qualified', 'Hale')"
+)
+_V1_WAIVER = (
+    "INSERT INTO waivers (id, vendor_id, code, reason, approved_by, granted_on, expires_on,"
+    " created_at, created_by) VALUES (1, 1, 'SOC2_OPINION_QUALIFIED', 'r', 'CISO', '2026-05-02',"
+    " '2026-11-01', '2026-05-02 00:00:00', 'test')"
+)

@@ -14,6 +14,7 @@ from app.fields import (
     LongText,
     Opinion,
     ReportType,
+    ScopeJudgement,
     ShortText,
     SubserviceMethod,
     field_error,
@@ -21,6 +22,9 @@ from app.fields import (
 )
 
 OptionalDay = Annotated[Day | None, EMPTY_AS_NONE]
+# Not judged yet (null) unless the analyst says; a form's empty choice means the same.
+Scope = Annotated[ScopeJudgement | None, EMPTY_AS_NONE]
+RecordId = Annotated[int, Field(ge=1, le=2**31 - 1)]
 
 
 class SubserviceOrg(BaseModel):
@@ -101,6 +105,7 @@ class Soc2ReportCreate(TypedReport):
 
     kind: Literal["soc2_report"]
     tsc: Tsc = Field(default_factory=lambda: ["security"])
+    scope_covers_services: Scope = None
 
     @model_validator(mode="after")
     def _security_in_scope(self):
@@ -135,15 +140,13 @@ class IsoCertificateCreate(EvidenceBase):
     last_surveillance_on: OptionalDay = None
     scope: LongText = ""
     certificate_status: CertificateStatus = "active"
+    scope_covers_services: Scope = None
 
+    # A surveillance audit before `issued_on` is normal: certificates are re-issued after audits.
     @model_validator(mode="after")
     def _dates_in_order(self):
         if self.expires_on <= self.issued_on:
             raise field_error("expires_on", "must be after issued_on", self.expires_on)
-        if self.last_surveillance_on is not None and self.last_surveillance_on < self.issued_on:
-            raise field_error(
-                "last_surveillance_on", "must not be before issued_on", self.last_surveillance_on
-            )
         return self
 
 
@@ -151,7 +154,7 @@ class BridgeLetterCreate(EvidenceBase):
     """A bridge (gap) letter: the vendor vouches for the time since a SOC 2 report's period."""
 
     kind: Literal["bridge_letter"]
-    soc2_report_id: int = Field(ge=1, le=2**31 - 1)
+    soc2_report_id: RecordId
     covers_until: Day
     signed_on: Day
 
@@ -164,6 +167,17 @@ EvidenceCreate = Annotated[
     | BridgeLetterCreate,
     Field(discriminator="kind"),
 ]
+
+
+class EvidenceUpdate(BaseModel):
+    """A correction of a record: for now the scope judgement alone (SPEC §6 v2)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    scope_covers_services: Scope = Field(
+        description="Does the report's system / the certificate's scope cover the vendor's "
+        "services? yes, partly, no, or null (not judged yet)"
+    )
 
 
 class Retraction(BaseModel):
@@ -210,6 +224,7 @@ class EvidenceRead(BaseModel):
     last_surveillance_on: date | None
     scope: str | None
     certificate_status: str | None
+    scope_covers_services: str | None = None
     soc2_report_id: int | None
     covers_until: date | None
     signed_on: date | None
@@ -222,11 +237,18 @@ class EvidenceRead(BaseModel):
 
 
 class WaiverCreate(BaseModel):
-    """A risk acceptance for one rule code on one vendor."""
+    """A risk acceptance for one rule code on one vendor (and one document, for a flag about
+    a document's content)."""
 
     model_config = ConfigDict(extra="forbid")
 
     code: text(64, 1)
+    evidence_id: Annotated[RecordId | None, EMPTY_AS_NONE] = Field(
+        default=None,
+        description="The document whose flag is accepted: required for a flag about a "
+        "document's content, null for EVIDENCE_MISSING, TIER_BELOW_DATA_ACCESS and the "
+        "substitution codes",
+    )
     reason: text(5000, 1)
     approved_by: text(200, 1)
     granted_on: OptionalDay = None
@@ -249,6 +271,7 @@ class WaiverRead(BaseModel):
     id: int
     vendor_id: int
     code: str
+    evidence_id: int | None = None
     reason: str
     approved_by: str
     granted_on: date

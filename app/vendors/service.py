@@ -1,6 +1,7 @@
 """Vendors: create, read, update with optimistic concurrency, list and look up."""
 
 import base64
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -10,7 +11,7 @@ from sqlmodel import Session, col, select
 from app import clock
 from app.audit.service import record, snapshot
 from app.errors import Conflict, NotFound
-from app.models import Vendor
+from app.models import Evidence, Vendor
 from app.status.service import materialise
 from app.vendors.schemas import VendorCreate, VendorUpdate
 
@@ -95,6 +96,8 @@ def update_vendor(
     )
     before = snapshot(vendor)
     _apply(vendor, changes)
+    if vendor.services != before["services"]:
+        reset_scope_judgements(session=session, vendor_ids=[vendor.id], actor=actor)
     materialise(session=session, vendor=vendor, today=today)
     record(
         session=session,
@@ -107,6 +110,32 @@ def update_vendor(
         after=snapshot(vendor),
     )
     return vendor
+
+
+def reset_scope_judgements(*, session: Session, vendor_ids: Sequence[int], actor: str) -> int:
+    """Clear every scope judgement of these vendors' documents, each audited; how many.
+
+    Called when a vendor's services change: what was judged against the old services says
+    nothing about the new ones (SPEC §2 v2). The caller re-evaluates the vendors."""
+    query = select(Evidence).where(
+        col(Evidence.vendor_id).in_(vendor_ids), col(Evidence.scope_covers_services).is_not(None)
+    )
+    judged = list(session.exec(query.order_by(col(Evidence.id))))
+    for evidence in judged:
+        before = snapshot(evidence)
+        evidence.scope_covers_services = None
+        session.add(evidence)
+        record(
+            session=session,
+            actor=actor,
+            entity="evidence",
+            entity_id=evidence.id,
+            action="scope_reset",
+            vendor_id=evidence.vendor_id,
+            before=before,
+            after=snapshot(evidence),
+        )
+    return len(judged)
 
 
 def _apply(vendor: Vendor, changes: dict) -> None:

@@ -20,6 +20,7 @@ T = TypeVar("T")
 _FIELD_WORDS = {
     "period_start": "the period start",
     "period_end": "the period end",
+    "received_on": "the date received",
     "issued_on": "the issue date",
     "granted_on": "the grant date",
     "expires_on": "the expiry date",

@@ -64,8 +64,12 @@ def new_waiver(
 
 def _grant(*, session: Session, vendor: Vendor, flags: list[FlagRead], actor: str, today: date):
     def action(data: WaiverCreate):
-        if data.code not in {f.code for f in flags}:
+        flag = next((f for f in flags if f.code == data.code), None)
+        if flag is None:
             raise Invalid("code", "choose one of this vendor's current flags")
+        if data.evidence_id is None and data.code not in service.CODES_WITHOUT_DOCUMENT:
+            # The form is opened from a flag: the risk accepted is about that flag's document.
+            data = data.model_copy(update={"evidence_id": flag.evidence_id})
         return service.create_waiver(
             session=session, vendor_id=vendor.id, data=data, actor=actor, today=today
         )

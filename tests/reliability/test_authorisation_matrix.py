@@ -176,6 +176,9 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("POST", "/api/v1/vendors/{vendor_id}/evidence"): Route("analyst", 201, json_post(soc2_body)),
     ("GET", "/api/v1/vendors/{vendor_id}/evidence"): Route("reader", 200),
     ("GET", "/api/v1/evidence/{evidence_id}"): Route("reader", 200),
+    ("PATCH", "/api/v1/evidence/{evidence_id}"): Route(
+        "analyst", 200, json_post(lambda: {"scope_covers_services": "yes"}, "PATCH")
+    ),
     ("POST", "/api/v1/evidence/{evidence_id}/retract"): Route(
         "analyst", 200, json_post(lambda: {"reason": "sent in error"})
     ),

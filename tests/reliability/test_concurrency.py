@@ -188,9 +188,10 @@ def test_retract_and_revoke_once_each(server):
                             headers=headers).json()  # fmt: skip
         report = {k: v for k, v in soc2_body().items() if k != "received_on"}
         created = httpx.post(f"{api}/vendors/{vendor['id']}/evidence", json=report, headers=headers)
+        ends = (clock.today() + timedelta(days=30)).isoformat()  # granted today: the server's
         waiver = httpx.post(f"{api}/vendors/{vendor['id']}/waivers", headers=headers, json={
-            "code": "SOC2_STALE", "reason": "r", "approved_by": "a", "expires_on": "2199-01-01",
-            "granted_on": "2198-06-01"}).json()  # fmt: skip
+            "code": "SOC2_STALE", "evidence_id": created.json()["evidence"]["id"], "reason": "r",
+            "approved_by": "a", "expires_on": ends}).json()  # fmt: skip
         for path in (
             f"/api/v1/evidence/{created.json()['evidence']['id']}/retract",
             f"/api/v1/waivers/{waiver['id']}/revoke",

@@ -114,6 +114,18 @@ def test_a_type_one_report_leaves_the_period_start_out(web_analyst: WebClient, s
         ({"tsc": ["security", "speed"]}, "tsc", "Row 2: choose one of the options."),
         ({"received_on": "2026-06-16"}, "received_on", "Must not be after today (2026-06-15)."),
         (
+            {"period_start": "2025-05-16", "period_end": "2026-05-15"},
+            "period_end",
+            "Must not be after the date received (2026-05-01): a report is issued only after "
+            "its period ends.",
+        ),
+        (
+            {"issued_on": "2026-05-02"},
+            "issued_on",
+            "Must not be after the date received (2026-05-01): a report cannot be received "
+            "before it is issued.",
+        ),
+        (
             {"subservice_name": ["AWS"], "subservice_method": ["sideways"]},
             "subservice_orgs",
             "Row 1: choose one of the options.",
@@ -175,9 +187,16 @@ def test_an_iso_certificate_blocks_a_vendor_that_needs_a_soc2(
         ({"issued_on": ""}, "issued_on", "Required."),
         ({"certificate_status": "lapsed"}, "certificate_status", "Choose one of the options."),
         (
-            {"last_surveillance_on": "2025-12-01"},
+            {"last_surveillance_on": "2026-06-16", "received_on": "2026-06-15"},
             "last_surveillance_on",
-            "Must not be before the issue date.",
+            "Must not be after the date received (2026-06-15): a certificate cannot show a "
+            "surveillance audit that had not happened when it arrived.",
+        ),
+        (
+            {"received_on": "2026-01-09"},
+            "issued_on",
+            "Must not be after the date received (2026-01-09): a certificate cannot be "
+            "received before it is issued.",
         ),
     ],
 )
@@ -189,6 +208,14 @@ def test_iso_errors_are_shown_beside_the_field(
     assert message in _error(response.text, field)
     assert 'value="UKAS"' in response.text
     assert fresh_count(session, Evidence) == 0
+
+
+def test_a_surveillance_audit_before_the_issue_date_is_accepted(
+    web_analyst: WebClient, session, vendor_id
+):
+    data = {**ISO, "last_surveillance_on": "2025-12-01"}  # the certificate was re-issued since
+    assert web_analyst.submit(_url(vendor_id, "iso27001_certificate"), data).status_code == 303
+    assert fresh_rows(session, Evidence)[0].last_surveillance_on.isoformat() == "2025-12-01"
 
 
 @pytest.fixture
@@ -229,6 +256,17 @@ def test_a_bridge_letter_is_logged(web_analyst: WebClient, session, vendor_id, r
         ({"soc2_report_id": ""}, "soc2_report_id", "Required."),
         ({"soc2_report_id": "999"}, "soc2_report_id", "Must be one of this vendor's SOC 2"),
         ({"signed_on": "June"}, "signed_on", "Must be a date written YYYY-MM-DD."),
+        (
+            {"signed_on": "2026-02-27"},
+            "signed_on",
+            "Must not be before the report's period end (2026-02-28): a bridge letter vouches",
+        ),
+        (
+            {"received_on": "2026-05-31"},
+            "signed_on",
+            "Must not be after the date received (2026-05-31): a letter cannot be received "
+            "before it is signed.",
+        ),
     ],
 )
 def test_bridge_letter_errors_are_shown_beside_the_field(

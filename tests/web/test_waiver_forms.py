@@ -3,6 +3,7 @@
 from html import unescape
 
 import pytest
+from factories import soc2_body
 from web.support import WebClient, fresh_count, fresh_rows
 
 from app.models import AuditEntry, Vendor, Waiver
@@ -67,6 +68,11 @@ def test_granting_a_waiver_approves_the_vendor_and_marks_the_flag(
         ),
         ({"expires_on": "2026-06-15"}, "expires_on", "Must be after granted_on (2026-06-15)."),
         ({"granted_on": "15 June"}, "granted_on", "YYYY-MM-DD"),
+        (
+            {"granted_on": "2026-06-16"},
+            "granted_on",
+            "Must not be after today (2026-06-15): a risk is accepted when it is, not in advance.",
+        ),
     ],
 )
 def test_waiver_errors_are_shown_beside_the_field_and_nothing_is_written(
@@ -78,6 +84,18 @@ def test_waiver_errors_are_shown_beside_the_field_and_nothing_is_written(
     assert "Morgan Lee" in response.text or changes.get("approved_by") == ""
     assert fresh_count(session, Waiver) == 0
     assert fresh_count(session, AuditEntry, entity="waiver") == 0
+
+
+def test_a_waiver_of_a_documents_flag_is_bound_to_that_document(
+    web_analyst: WebClient, analyst, session, vendor_id
+):
+    body = soc2_body(opinion="qualified")
+    report = analyst.post(f"/api/v1/vendors/{vendor_id}/evidence", json=body).json()["evidence"]
+    changes = {"code": "SOC2_OPINION_QUALIFIED"}
+    response = web_analyst.submit(f"/vendors/{vendor_id}/waivers/new", {**GOOD, **changes})
+    assert response.status_code == 303, response.text
+    waiver = fresh_rows(session, Waiver)[0]
+    assert (waiver.code, waiver.evidence_id) == ("SOC2_OPINION_QUALIFIED", report["id"])
 
 
 def test_a_vendor_without_flags_has_nothing_to_waive(web_analyst: WebClient):
