@@ -17,7 +17,7 @@ from app.api_common import VendorId
 from app.db import SessionDep
 from app.deps import Today
 from app.documents.extract import Extraction, Proposal
-from app.documents.pdftext import UnreadablePdf
+from app.documents.pdftext import ReaderBusy, UnreadablePdf
 from app.documents.service import extract_proposals
 from app.models import Vendor
 from app.vendors.service import get_vendor
@@ -120,8 +120,9 @@ def _prefill(
         return _unread(request, session, vendor, kind, form, CHOOSE_A_PDF, 422)
     try:
         extraction = extract_proposals(document.stored.path)
-    except UnreadablePdf as exc:
-        return _unread(request, session, vendor, kind, form, refusal_message(exc), 422)
+    except (UnreadablePdf, ReaderBusy) as exc:
+        message = refusal_message(exc)
+        return _unread(request, session, vendor, kind, form, message, exc.status_code)
     view = fill(form, kind, extraction, document)
     context = form_context(
         session=session, vendor=vendor, kind=kind, form=form, document=document, prefill=view
