@@ -209,10 +209,11 @@ def _create(
     today: date,
     posted: Posted,
 ) -> Response:
+    # The PDF sent (or the one a prefill kept, even on a refusal): stored before the transaction.
+    document = keep_document(posted)
     vendor = get_vendor(session=session, vendor_id=vendor_id)
     spec = FORMS[kind]
     form = FormState.read(posted.data, spec.fields, lists=spec.lists)
-    document = keep_document(posted)  # on a refusal: the PDF a prefill kept, if any
     created = None
     if posted.refusal is None:
         created = submit(

@@ -111,6 +111,7 @@ def _prefill(
     request: Request, session: Session, vendor_id: int, kind: str, today: date, posted: Posted
 ) -> Response:
     vendor = get_vendor(session=session, vendor_id=vendor_id)
+    session.commit()  # end the transaction (SQLite's write lock) before the slow work below
     form = starting_form(kind, today)
     if posted.refusal is not None:
         error = refusal_message(posted.refusal)
