@@ -102,6 +102,21 @@ class Evidence(SQLModel, table=True):
         return self.retracted_at is not None
 
 
+class PrefillUpload(SQLModel, table=True):
+    """A PDF stored by "Prefill from PDF" (or with a refused form) for its owner to attach.
+
+    Forms carry a signed handle to this row, never the digest; the daily pass deletes the rows
+    older than a day and their files unless a record holds them."""
+
+    __tablename__ = "prefill_uploads"
+
+    id: int | None = Field(default=None, primary_key=True)
+    sha256: str = Field(max_length=64, index=True)
+    size: int
+    owner: str = Field(max_length=320)  # the principal's name: a web user's e-mail address
+    created_at: datetime = _utc(index=True)
+
+
 class StatusChange(SQLModel, table=True):
     """A vendor's materialised status changed (by a write or because a date passed)."""
 

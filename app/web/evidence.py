@@ -10,12 +10,14 @@ from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
+from app import clock
 from app.api_common import EvidenceId, VendorId
 from app.auth.tokens import Principal
 from app.config import get_settings
 from app.db import SessionDep
 from app.deps import Today
 from app.documents.service import attach_document
+from app.errors import Invalid
 from app.evidence import service
 from app.evidence.schemas import (
     BridgeLetterCreate,
@@ -33,7 +35,15 @@ from app.web.deps import CsrfForm, WebAnalyst
 from app.web.forms import FormState, submit
 from app.web.respond import invalid, saved, status_words
 from app.web.templating import render
-from app.web.uploads import KeptDocument, Posted, keep_document, posted_form, refusal_message
+from app.web.uploads import (
+    KeptDocument,
+    Posted,
+    carried_document,
+    carry,
+    keep_document,
+    posted_form,
+    refusal_message,
+)
 from app.web.views import evidence_title
 
 router = APIRouter(include_in_schema=False)
@@ -210,9 +220,10 @@ def _create(
     posted: Posted,
 ) -> Response:
     vendor = get_vendor(session=session, vendor_id=vendor_id)
+    session.commit()  # the PDF sent is stored outside any transaction
+    document = keep_document(posted) or _carried(session, posted, principal.name)
     spec = FORMS[kind]
     form = FormState.read(posted.data, spec.fields, lists=spec.lists)
-    document = keep_document(posted)  # on a refusal: the PDF a prefill kept, if any
     created = None
     if posted.refusal is None:
         created = submit(
@@ -224,12 +235,32 @@ def _create(
             ),
         )
     if created is None:
+        document = _kept(session, document, principal.name)
         return _refused(request, session, vendor, kind, form, document, posted)
     evidence, _ = created
     words = _attach(session, evidence, document, principal.name)
     notice = f"Logged the {evidence_title(evidence)}{words}. "
     notice += status_words(vendor.name, vendor.status)
     return saved(request, session, f"/vendors/{vendor_id}", notice)
+
+
+def _carried(session: Session, posted: Posted, owner: str) -> KeptDocument | None:
+    """The PDF a prefill kept for this user (even when the upload was refused); a handle that
+    names none of theirs refuses the form."""
+    try:
+        return carried_document(session=session, posted=posted, owner=owner, now=clock.utc_now())
+    except Invalid as exc:
+        posted.refusal = posted.refusal or exc
+        return None
+
+
+def _kept(session: Session, document: KeptDocument | None, owner: str) -> KeptDocument | None:
+    """The PDF going with a refused form, remembered so that the form can carry it (whatever
+    the failed attempt wrote is discarded first)."""
+    session.rollback()
+    if document is None:
+        return None
+    return carry(session=session, document=document, owner=owner, now=clock.utc_now())
 
 
 def _attach(session: Session, evidence: Evidence, document: KeptDocument | None, actor: str) -> str:
