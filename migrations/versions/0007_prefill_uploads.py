@@ -1,7 +1,7 @@
 """prefill uploads: the PDFs a prefill stored, their owner and age
 
 Revision ID: 0007
-Revises: 0004
+Revises: 0006
 Create Date: 2026-11-30 12:00:00.000000
 
 Another branch adds 0005 and 0006; when both are merged this one is re-chained after 0006
@@ -18,7 +18,7 @@ import app.db  # noqa: F401
 
 # revision identifiers, used by Alembic.
 revision: str = "0007"
-down_revision: Union[str, Sequence[str], None] = "0004"
+down_revision: Union[str, Sequence[str], None] = "0006"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
