@@ -21,6 +21,7 @@ from app.errors import Invalid
 from app.evidence import service
 from app.evidence.schemas import (
     BridgeLetterCreate,
+    EvidenceUpdate,
     IsoCertificateCreate,
     Retraction,
     Soc1ReportCreate,
@@ -31,6 +32,7 @@ from app.models import Evidence, Vendor
 from app.rules.policy import Policy
 from app.status.service import current_policy
 from app.vendors.service import get_vendor
+from app.web import labels
 from app.web.deps import CsrfForm, WebAnalyst
 from app.web.forms import FormState, submit
 from app.web.respond import invalid, saved, status_words
@@ -79,6 +81,7 @@ ISO = (
     "certificate_status",
 )
 BRIDGE = (*COMMON, "soc2_report_id", "covers_until", "signed_on")
+JUDGE_SCOPE = "evidence/judge_scope.html"
 SUBSERVICE = ("subservice_name", "subservice_method")
 
 
@@ -99,7 +102,7 @@ FORMS = {
     "soc2_report": EvidenceForm(
         Soc2ReportCreate,
         "evidence/soc_report.html",
-        (*SOC, "report_type", "tsc"),
+        (*SOC, "report_type", "tsc", "scope_covers_services"),
         _SOC_LISTS,
         (*_SOC_DEFAULTS, ("report_type", "type2")),
     ),
@@ -116,7 +119,7 @@ FORMS = {
     "iso27001_certificate": EvidenceForm(
         IsoCertificateCreate,
         "evidence/iso_certificate.html",
-        ISO,
+        (*ISO, "scope_covers_services"),
         defaults=(("standard_version", "2022"), ("certificate_status", "active")),
     ),
     "bridge_letter": EvidenceForm(BridgeLetterCreate, "evidence/bridge_letter.html", BRIDGE),
@@ -333,4 +336,53 @@ def retract(
         context = {"evidence": evidence, "vendor": vendor, "form": form, "today": today}
         return invalid(request, session, "evidence/retract.html", context)
     notice = f"Retracted the {evidence_title(done)}. " + status_words(vendor.name, vendor.status)
+    return saved(request, session, f"/vendors/{vendor.id}", notice)
+
+
+def _scope_context(evidence: Evidence, vendor: Vendor, form: FormState, today: date) -> dict:
+    return {"evidence": evidence, "vendor": vendor, "form": form, "today": today}
+
+
+@router.get("/evidence/{evidence_id}/scope")
+def scope_form(
+    request: Request, evidence_id: EvidenceId, _: WebAnalyst, session: SessionDep, today: Today
+):
+    """Judge whether a document on file covers what is bought from the vendor."""
+    evidence = service.get_evidence(session=session, evidence_id=evidence_id)
+    vendor = get_vendor(session=session, vendor_id=evidence.vendor_id)
+    form = FormState({"scope_covers_services": evidence.scope_covers_services or ""})
+    return render(request, JUDGE_SCOPE, _scope_context(evidence, vendor, form, today))
+
+
+@router.post("/evidence/{evidence_id}/scope")
+def judge_scope(
+    request: Request,
+    evidence_id: EvidenceId,
+    principal: WebAnalyst,
+    posted: CsrfForm,
+    session: SessionDep,
+    today: Today,
+):
+    """Record the judgement (audited) and re-evaluate the vendor."""
+    evidence = service.get_evidence(session=session, evidence_id=evidence_id)
+    vendor = get_vendor(session=session, vendor_id=evidence.vendor_id)
+    form = FormState.read(posted, ("scope_covers_services",))
+    done = submit(
+        form,
+        EvidenceUpdate,
+        {"scope_covers_services": form.value("scope_covers_services") or None},
+        lambda data: service.judge_scope(
+            session=session,
+            evidence_id=evidence_id,
+            value=data.scope_covers_services,
+            actor=principal.name,
+            today=today,
+        ),
+    )
+    if done is None:
+        return invalid(request, session, JUDGE_SCOPE, _scope_context(evidence, vendor, form, today))
+    answer = labels.label(done[0].scope_covers_services or "unjudged", "scope_covers_services")
+    notice = f"Scope of the {evidence_title(done[0])} judged: {answer}. " + status_words(
+        vendor.name, vendor.status
+    )
     return saved(request, session, f"/vendors/{vendor.id}", notice)

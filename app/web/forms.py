@@ -55,10 +55,14 @@ def message_for(error: Mapping[str, Any]) -> str:
 class FormState:
     """The values typed (strings, or lists of strings) and the error beside each field."""
 
-    def __init__(self, values: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self, values: dict[str, Any] | None = None, shown_as: Mapping[str, str] | None = None
+    ) -> None:
         self.values: dict[str, Any] = dict(values or {})
         self.errors: dict[str, str] = {}
         self.found: dict[str, Any] = {}  # field → where a PDF stated its value (a Proposal)
+        # A schema field the form asks for under another name (its errors go beside that one).
+        self.shown_as: dict[str, str] = dict(shown_as or {})
 
     @classmethod
     def read(cls, form: FormData, fields: Iterable[str], lists: Iterable[str] = ()) -> "FormState":
@@ -88,6 +92,7 @@ class FormState:
 
     def add(self, field: str, message: str) -> None:
         """Show `message` beside `field` (or above the form when no such field is shown)."""
+        field = self.shown_as.get(field, field)
         key = field if field in self.values else FORM_ERROR
         self.errors.setdefault(key, message)
 

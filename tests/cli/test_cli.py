@@ -78,7 +78,7 @@ def test_user_create_refuses_an_unknown_role(database_url):
 
 
 def test_seed_is_idempotent_and_shows_every_status(database_url, session):
-    assert "created 13 demo vendors" in run("seed").stdout
+    assert "created 18 demo vendors" in run("seed").stdout
     assert "already there" in run("seed").stdout
     statuses = {v.status for v in rows(session, Vendor)}
     assert statuses == {"approved", "conditional", "blocked"}

@@ -236,4 +236,4 @@ def test_serve_sends_the_week_s_digest_by_itself(smtp_settings, demo, configure,
     (row,) = sent_rows(session)
     assert row.week == f"{clock.today().isocalendar()[0]}-W{clock.today().isocalendar()[1]:02d}"
     assert stored(session, AuditEntry, entity="digest_delivery")[0].actor == "scheduler"
-    assert len(stored(session, Vendor)) == 13
+    assert len(stored(session, Vendor)) == 18

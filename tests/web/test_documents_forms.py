@@ -380,6 +380,8 @@ def test_the_prefilled_soc2_form_saves_with_the_document_and_the_right_status(
     form |= {"report_type": "type2", "tsc": ["security", "availability", "confidentiality"]}
     form |= {"document_handle": page.hidden["document_handle"], "document_name": "report.pdf"}
     form |= {"subservice_name": page.values["subservice_name-0"], "subservice_method": "carve_out"}
+    form |= {"scope_covers_services": "yes"}  # the analyst's judgement: prefill leaves it out
+    assert "scope_covers_services-unjudged" in page.checked
     response = post_multipart(web_analyst, _new(vendor_id), form)
     assert response.status_code == 303, response.text
     evidence = fresh_rows(session, Evidence)[0]
