@@ -149,7 +149,8 @@ def soc2_form(ctx: Ctx) -> dict:
 
 def waiver_form(ctx: Ctx) -> dict:
     end = (TEST_TODAY + timedelta(days=60)).isoformat()
-    return waiver_body(granted_on=TEST_TODAY.isoformat(), expires_on=end)
+    body = waiver_body(granted_on=TEST_TODAY.isoformat(), expires_on=end)
+    return {**body, "flag": body.pop("code")}  # the form names the flag it was opened from
 
 
 @dataclass(frozen=True)
@@ -225,6 +226,10 @@ ROUTES: dict[tuple[str, str], Route] = {
     ),
     ("POST", "/vendors/{vendor_id}/evidence/{kind}/prefill"): Route(
         "analyst", 200, file_post("report.pdf", pdf_bytes)
+    ),
+    ("GET", "/evidence/{evidence_id}/scope"): Route("analyst", 200),
+    ("POST", "/evidence/{evidence_id}/scope"): Route(
+        "analyst", 303, form_post(lambda ctx: {"scope_covers_services": "yes"})
     ),
     ("GET", "/evidence/{evidence_id}/retract"): Route("analyst", 200),
     ("POST", "/evidence/{evidence_id}/retract"): Route(
