@@ -135,6 +135,49 @@ def user_create(
     typer.echo(f"created {user.role} {user.email}")
 
 
+@user_app.command("set-password")
+def user_set_password(
+    email: Annotated[str, typer.Argument(help="The user's e-mail address")],
+    password: Annotated[str | None, typer.Option(help="Omit to be prompted")] = None,
+) -> None:
+    """Give a user a new password; every session they have open ends."""
+    from app.auth.users import set_password
+
+    password = password or typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    _user_change(set_password, email, "new password for {email}", password=password)
+
+
+@user_app.command("set-role")
+def user_set_role(
+    email: Annotated[str, typer.Argument(help="The user's e-mail address")],
+    role: Annotated[Role, typer.Argument(help="reader, analyst or admin")],
+) -> None:
+    """Give a user another role; every session they have open ends."""
+    from app.auth.users import set_role
+
+    _user_change(set_role, email, "{email} is now " + role.value, role=role)
+
+
+@user_app.command("deactivate")
+def user_deactivate(
+    email: Annotated[str, typer.Argument(help="The user's e-mail address")],
+) -> None:
+    """Stop a user logging in; every session they have open ends."""
+    from app.auth.users import set_active
+
+    _user_change(set_active, email, "deactivated {email}", active=False)
+
+
+def _user_change(change, email: str, done: str, **values) -> None:
+    email = email.strip().lower()
+    try:
+        with session_scope() as session:
+            ended = change(session=session, email=email, actor=CLI_ACTOR, **values)
+    except DomainError as exc:
+        _fail(exc)
+    typer.echo(f"{done.format(email=email)}; {ended} open session(s) ended")
+
+
 @token_app.command("create")
 def token_create(
     name: Annotated[str, typer.Option(help="What the token is for, e.g. 'coupa'")],

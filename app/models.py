@@ -178,6 +178,21 @@ class User(SQLModel, table=True):
     created_at: datetime = _utc()
 
 
+class LoginSession(SQLModel, table=True):
+    """A web login: the cookie carries a random id whose SHA-256 is stored here. It ends at
+    logout, at a password or role change, at deactivation, and at `expires_at` (12 hours after
+    login; use does not extend it)."""
+
+    __tablename__ = "web_sessions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    id_hash: str = Field(max_length=64, unique=True)  # SHA-256 of the id in the cookie
+    user_id: int = Field(foreign_key="users.id", index=True)
+    role: str = Field(max_length=16)  # the role at login: a changed role ends the session
+    created_at: datetime = _utc()
+    expires_at: datetime = _utc(index=True)
+
+
 class ApiToken(SQLModel, table=True):
     """A bearer token for the API; only its SHA-256 is stored."""
 
@@ -246,6 +261,7 @@ __all__ = [
     "IdempotencyKey",
     "JobRun",
     "LoginFailure",
+    "LoginSession",
     "StatusChange",
     "User",
     "Vendor",

@@ -6,7 +6,8 @@ from functools import lru_cache
 from fastapi import APIRouter, Request
 from sqlmodel import Session, select
 
-from app.auth import throttle
+from app import clock
+from app.auth import sessions, throttle
 from app.auth.users import hash_password, verify_password
 from app.db import session_scope
 from app.models import User
@@ -72,7 +73,12 @@ def log_in(request: Request, posted: CsrfForm):
     if user is None:
         return _refused(request, form, WRONG, 401)
     throttle.succeeded(attempt)
-    web_session(request).log_in(user)
+    web = web_session(request)
+    with session_scope() as session:
+        if web.session_id is not None:  # a session from before (expired, or another user's)
+            sessions.end(session=session, session_id=web.session_id)
+        started = sessions.start(session=session, user=user, now=clock.utc_now())
+    web.log_in(started)
     return see_other(safe_next(form.value("next")))
 
 
@@ -98,8 +104,11 @@ def _refused(
 
 @router.post("/logout")
 def log_out(request: Request, _: CsrfForm):
-    """End the session."""
+    """End the session, here and wherever its cookie was copied to."""
     web = web_session(request)
+    if web.session_id is not None:
+        with session_scope() as session:
+            sessions.end(session=session, session_id=web.session_id)
     web.log_out()
     web.flash("You are logged out.")
     return see_other("/login")

@@ -113,7 +113,7 @@ def test_session_cookie_flags_and_renewal_at_login(app):
         for header in (before, after):
             assert "HttpOnly" in header and "SameSite=Lax" in header and "Secure" not in header
         old, new = _session_of(before), _session_of(after)
-        assert old["nonce"] != new["nonce"] and old["csrf"] != new["csrf"] and "uid" in new
+        assert old["nonce"] != new["nonce"] and old["csrf"] != new["csrf"] and "sid" in new
         stale = client.post("/logout", data={"csrf_token": token}, follow_redirects=False)
         assert stale.status_code == 403  # the token from before the login no longer works
     with TestClient(app, cookies={COOKIE: before.split(";")[0].split("=", 1)[1]}) as fixed:
