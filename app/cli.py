@@ -105,13 +105,17 @@ def serve(
         emails = ", ".join(email for email, _ in DEMO_USERS)
         typer.echo(f"demo users: {emails} — password {DEMO_PASSWORD}")
     typer.echo(f"Vetted on http://{host}:{port}  (API docs at /docs)")
+    proxies = [str(network) for network in get_settings().trusted_proxies]
     uvicorn.run(
         "app.main:create_app",
         factory=True,
         host=host,
         port=port,
         workers=workers,
-        proxy_headers=True,
+        # X-Forwarded-For/-Proto only from VETTED_TRUSTED_PROXIES (app.auth.client reads the
+        # same list): uvicorn's own default would believe them from any local process.
+        proxy_headers=bool(proxies),
+        forwarded_allow_ips=",".join(proxies) or None,
     )
 
 

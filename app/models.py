@@ -208,13 +208,18 @@ class ApiToken(SQLModel, table=True):
 
 
 class LoginFailure(SQLModel, table=True):
-    """A failed (or pending) login for one account: the throttle counts them per window."""
+    """A failed (or pending) login for one account from one client address: the throttle
+    counts them per window, per (account, client) and per client."""
 
     __tablename__ = "login_failures"
-    __table_args__ = (Index("ix_login_failures_account_at", "account", "at"),)
+    __table_args__ = (
+        Index("ix_login_failures_account_client_at", "account", "client", "at"),
+        Index("ix_login_failures_client_at", "client", "at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     account: str = Field(max_length=64)  # SHA-256 of the normalised e-mail address
+    client: str = Field(max_length=64)  # the client address (an IPv6 one as its /64)
     at: datetime = _utc()
 
 
