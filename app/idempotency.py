@@ -9,6 +9,11 @@ it. A retry with the same key and the same request gets the stored response agai
 the first is still running is a 409 with Retry-After. A request that wrote nothing (refused
 input, a 404) leaves no record, so the key can be used again. Keys are per credential and
 kept for 24 hours. Uploads (multipart) replace the document by its content and need no key.
+
+A key belongs to the credential that sent it, by identity (`token:<id>` or, for a web session
+writing through the API, `user:<id>`), not by the Authorization header's spelling: `Bearer`,
+`bearer` and `BEARER` are one client. The credential is checked before anything is claimed
+or replayed, so a revoked token gets a 401, never a stored answer.
 """
 
 import contextvars
@@ -18,6 +23,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import anyio
+from fastapi.security.utils import get_authorization_scheme_param
 from sqlalchemy import delete, event, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -27,6 +33,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app import clock
+from app.auth.roles import Role
+from app.auth.tokens import Principal, lookup_token
 from app.db import session_scope
 from app.errors import Conflict
 from app.models import IdempotencyKey
@@ -169,8 +177,17 @@ class IdempotencyMiddleware:
         if problem:
             await _error(400, problem)(scope, receive, send)
             return
+        principal = await _caller(scope, headers)
+        if principal is None:  # no credentials: the route answers 401 as it would without a key
+            await self.app(scope, receive, send)
+            return
+        if not principal.subject:  # a bearer token that is unknown or revoked
+            await _error(401, "invalid or revoked token", **{"WWW-Authenticate": "Bearer"})(
+                scope, receive, send
+            )
+            return
         body = await _read_body(receive)
-        owner = _digest(headers["authorization"].encode())
+        owner = principal.subject
         path = scope["path"].encode("utf-8", "replace")
         fingerprint = _digest(scope["method"].encode(), path, scope.get("query_string", b""), body)
         outcome = await _claim_in_thread(owner, key, fingerprint)
@@ -210,9 +227,20 @@ def _applies(scope: Scope, headers: Headers) -> bool:
         and scope["method"] in WRITE_METHODS
         and scope["path"].startswith("/api/")
         and HEADER in headers
-        and "authorization" in headers
         and not headers.get("content-type", "").lower().startswith("multipart/")
     )
+
+
+REFUSED = Principal(name="", role=Role.reader, subject="")  # a bearer token that is not live
+
+
+async def _caller(scope: Scope, headers: Headers) -> Principal | None:
+    """Who sends the request, as the routes will see it: a bearer token (any spelling of the
+    scheme; REFUSED when unknown or revoked), else the web session's user, else None."""
+    scheme, credentials = get_authorization_scheme_param(headers.get("authorization"))
+    if scheme.lower() == "bearer" and credentials:
+        return await lookup_token(credentials) or REFUSED
+    return scope.get("state", {}).get("principal")
 
 
 async def _read_body(receive: Receive) -> bytes:

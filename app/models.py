@@ -230,7 +230,7 @@ class IdempotencyKey(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("owner", "key"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    owner: str = Field(max_length=64)  # SHA-256 of the credentials that sent it
+    owner: str = Field(max_length=64)  # the credential that sent it: token:<id> or user:<id>
     key: str = Field(max_length=255)
     fingerprint: str = Field(max_length=64)  # SHA-256 of method, path, query and body
     claim: str = Field(max_length=64)  # who is processing it now (changes on a takeover)
