@@ -27,8 +27,8 @@ def verify_password(password: str, password_hash: str) -> bool:
 def create_user(*, session: Session, email: str, password: str, role: Role, actor: str) -> User:
     """Create a web user."""
     email = email.strip().lower()
-    if "@" not in email:
-        raise Invalid("email", "enter an e-mail address")
+    if "@" not in email or not email.isprintable() or " " in email:
+        raise Invalid("email", "enter an e-mail address (one line, no spaces)")
     _check_password(password)
     if session.exec(select(User).where(User.email == email)).first():
         raise Conflict(f"a user {email} exists already")

@@ -1,4 +1,5 @@
-"""security hardening (issue 14): server-side web sessions; login failures counted per client
+"""security hardening (issue 14): server-side web sessions; login failures counted per client;
+vendor name keys folded with NFKC, invisible characters left out
 
 Revision ID: 0006
 Revises: 0004
@@ -6,6 +7,8 @@ Create Date: 2026-12-06 16:00:14.452104
 
 """
 
+import logging
+import unicodedata
 from typing import Sequence, Union
 
 import sqlalchemy as sa
@@ -25,10 +28,12 @@ def upgrade() -> None:
     """Upgrade schema."""
     _create_web_sessions()
     _login_failures_per_client()
+    _rekey_vendor_names(_name_key)
 
 
 def downgrade() -> None:
     """Downgrade schema."""
+    _rekey_vendor_names(_name_key_0005)
     _login_failures_per_account()
     _drop_web_sessions()
 
@@ -84,3 +89,42 @@ def _login_failures_per_account() -> None:
             batch_op.f("ix_login_failures_account_at"), ["account", "at"], unique=False
         )
         batch_op.drop_column("client")
+
+
+# Frozen copies of app.vendors.service.name_key, as it was and as it is from this revision.
+_INVISIBLE = frozenset(
+    "\u00ad\u061c\u180e\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff"
+    "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+)
+
+
+def _name_key(name: str) -> str:
+    visible = "".join(char for char in name if char not in _INVISIBLE)
+    folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", visible).casefold())
+    return " ".join(folded.split())
+
+
+def _name_key_0005(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+def _rekey_vendor_names(key) -> None:
+    """Give every vendor its name's key; where two vendors' names now have the same key, the
+    later keeps its old one (and is named in the log), so that no vendor is lost."""
+    vendors = sa.table("vendors", sa.column("id"), sa.column("name"), sa.column("name_key"))
+    bind = op.get_bind()
+    rows = bind.execute(sa.select(vendors).order_by(vendors.c.id)).all()
+    taken = {row.name_key for row in rows}
+    for row in rows:
+        new = key(row.name)
+        if new == row.name_key:
+            continue
+        if new in taken:
+            logging.getLogger("alembic").warning(
+                "vendor %s (%r) keeps name key %r: %r is another vendor's", row.id, row.name,
+                row.name_key, new,
+            )  # fmt: skip
+            continue
+        taken.discard(row.name_key)
+        taken.add(new)
+        bind.execute(vendors.update().where(vendors.c.id == row.id).values(name_key=new))
