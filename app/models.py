@@ -113,7 +113,9 @@ class StatusChange(SQLModel, table=True):
 
 
 class DigestDelivery(SQLModel, table=True):
-    """One weekly digest to one recipient: the unique key makes it go out once a week."""
+    """One weekly digest to one recipient: the unique key makes it go out once a week. A
+    refused delivery keeps its row, with when and why (`failed_at`, `error`), and is sent
+    again by the next run."""
 
     __tablename__ = "digest_deliveries"
     __table_args__ = (UniqueConstraint("week", "recipient"),)
@@ -124,6 +126,8 @@ class DigestDelivery(SQLModel, table=True):
     claimed_at: datetime = _utc()
     sent_at: datetime | None = _utc(default=None, nullable=True)
     message_id: str | None = Field(default=None, max_length=255)
+    failed_at: datetime | None = _utc(default=None, nullable=True)  # the last refusal, if unsent
+    error: str | None = Field(default=None, max_length=1000)  # what the last refusal said
 
 
 class JobRun(SQLModel, table=True):

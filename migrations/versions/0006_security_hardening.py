@@ -1,5 +1,6 @@
 """security hardening (issue 14): server-side web sessions; login failures counted per client;
-vendor name keys folded with NFKC, invisible characters left out
+vendor name keys folded with NFKC, invisible characters left out; refused digest deliveries
+recorded
 
 Revision ID: 0006
 Revises: 0004
@@ -29,10 +30,23 @@ def upgrade() -> None:
     _create_web_sessions()
     _login_failures_per_client()
     _rekey_vendor_names(_name_key)
+    with op.batch_alter_table("digest_deliveries", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("failed_at", app.db.UTCDateTime(timezone=True), nullable=True)
+        )
+        batch_op.add_column(
+            sa.Column("error", sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=True)
+        )
 
 
 def downgrade() -> None:
     """Downgrade schema."""
+    # A refused delivery was never sent: without the columns that say so, it must not look
+    # like a claim still being sent.
+    op.execute("DELETE FROM digest_deliveries WHERE sent_at IS NULL AND failed_at IS NOT NULL")
+    with op.batch_alter_table("digest_deliveries", schema=None) as batch_op:
+        batch_op.drop_column("error")
+        batch_op.drop_column("failed_at")
     _rekey_vendor_names(_name_key_0005)
     _login_failures_per_account()
     _drop_web_sessions()
