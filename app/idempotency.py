@@ -177,37 +177,35 @@ class IdempotencyMiddleware:
         if problem:
             await _error(400, problem)(scope, receive, send)
             return
+        body = await _read_body(receive)  # before any wait: a client gone meanwhile takes it
+        if body is None:  # the client left before sending the whole request: nothing to do
+            return
         principal = await _caller(scope, headers)
         if principal is None:  # no credentials: the route answers 401 as it would without a key
-            await self.app(scope, receive, send)
+            await self.app(scope, _replaying(body, receive), send)
             return
         if not principal.subject:  # a bearer token that is unknown or revoked
             await _error(401, "invalid or revoked token", **{"WWW-Authenticate": "Bearer"})(
                 scope, receive, send
             )
             return
-        body = await _read_body(receive)
-        owner = principal.subject
         path = scope["path"].encode("utf-8", "replace")
         fingerprint = _digest(scope["method"].encode(), path, scope.get("query_string", b""), body)
-        outcome = await _claim_in_thread(owner, key, fingerprint)
+        outcome = await _claim_in_thread(principal.subject, key, fingerprint)
         if isinstance(outcome, Response):
             await outcome(scope, receive, send)
             return
-        await self._run(scope, body, send, outcome)
+        await self._run(scope, _replaying(body, receive), send, outcome)
 
-    async def _run(self, scope: Scope, body: bytes, send: Send, claim: Claim) -> None:
+    async def _run(self, scope: Scope, receive: Receive, send: Send, claim: Claim) -> None:
         held: list[Message] = []
-
-        async def replay_body() -> Message:
-            return {"type": "http.request", "body": body, "more_body": False}
 
         async def hold(message: Message) -> None:
             held.append(message)
 
         token = _claim.set(claim)
         try:
-            await self.app(scope, replay_body, hold)
+            await self.app(scope, receive, hold)
         except BaseException:
             _claim.reset(token)
             with anyio.CancelScope(shield=True):  # a client gone away still frees the key
@@ -243,13 +241,29 @@ async def _caller(scope: Scope, headers: Headers) -> Principal | None:
     return scope.get("state", {}).get("principal")
 
 
-async def _read_body(receive: Receive) -> bytes:
+async def _read_body(receive: Receive) -> bytes | None:
+    """The whole request body, or None when the client disconnected first (an empty body
+    in its place would be claimed under the key, and the client's retry refused as another
+    request)."""
     chunks, more = [], True
     while more:
         message = await receive()
+        if message["type"] != "http.request":
+            return None
         chunks.append(message.get("body", b""))
-        more = message.get("more_body", False) and message["type"] == "http.request"
+        more = message.get("more_body", False)
     return b"".join(chunks)
+
+
+def _replaying(body: bytes, receive: Receive) -> Receive:
+    """`receive` for the app: the body read already, then the client's own messages (its
+    disconnect)."""
+    pending = [{"type": "http.request", "body": body, "more_body": False}]
+
+    async def replay() -> Message:
+        return pending.pop() if pending else await receive()
+
+    return replay
 
 
 async def _claim_in_thread(owner: str, key: str, fingerprint: str) -> Claim | Response:
