@@ -184,10 +184,8 @@ class IdempotencyMiddleware:
         if principal is None:  # no credentials: the route answers 401 as it would without a key
             await self.app(scope, _replaying(body, receive), send)
             return
-        if not principal.subject:  # a bearer token that is unknown or revoked
-            await _error(401, "invalid or revoked token", **{"WWW-Authenticate": "Bearer"})(
-                scope, receive, send
-            )
+        if principal is REFUSED:
+            await REVOKED(scope, receive, send)
             return
         path = scope["path"].encode("utf-8", "replace")
         fingerprint = _digest(scope["method"].encode(), path, scope.get("query_string", b""), body)
@@ -230,6 +228,7 @@ def _applies(scope: Scope, headers: Headers) -> bool:
 
 
 REFUSED = Principal(name="", role=Role.reader, subject="")  # a bearer token that is not live
+REVOKED = _error(401, "invalid or revoked token", **{"WWW-Authenticate": "Bearer"})
 
 
 async def _caller(scope: Scope, headers: Headers) -> Principal | None:
