@@ -131,7 +131,9 @@ class StatusChange(SQLModel, table=True):
 
 
 class DigestDelivery(SQLModel, table=True):
-    """One weekly digest to one recipient: the unique key makes it go out once a week."""
+    """One weekly digest to one recipient: the unique key makes it go out once a week. A
+    refused delivery keeps its row, with when and why (`failed_at`, `error`), and is sent
+    again by the next run."""
 
     __tablename__ = "digest_deliveries"
     __table_args__ = (UniqueConstraint("week", "recipient"),)
@@ -142,6 +144,8 @@ class DigestDelivery(SQLModel, table=True):
     claimed_at: datetime = _utc()
     sent_at: datetime | None = _utc(default=None, nullable=True)
     message_id: str | None = Field(default=None, max_length=255)
+    failed_at: datetime | None = _utc(default=None, nullable=True)  # the last refusal, if unsent
+    error: str | None = Field(default=None, max_length=1000)  # what the last refusal said
 
 
 class JobRun(SQLModel, table=True):
@@ -199,6 +203,21 @@ class User(SQLModel, table=True):
     created_at: datetime = _utc()
 
 
+class LoginSession(SQLModel, table=True):
+    """A web login: the cookie carries a random id whose SHA-256 is stored here. It ends at
+    logout, at a password or role change, at deactivation, and at `expires_at` (12 hours after
+    login; use does not extend it)."""
+
+    __tablename__ = "web_sessions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    id_hash: str = Field(max_length=64, unique=True)  # SHA-256 of the id in the cookie
+    user_id: int = Field(foreign_key="users.id", index=True)
+    role: str = Field(max_length=16)  # the role at login: a changed role ends the session
+    created_at: datetime = _utc()
+    expires_at: datetime = _utc(index=True)
+
+
 class ApiToken(SQLModel, table=True):
     """A bearer token for the API; only its SHA-256 is stored."""
 
@@ -214,13 +233,18 @@ class ApiToken(SQLModel, table=True):
 
 
 class LoginFailure(SQLModel, table=True):
-    """A failed (or pending) login for one account: the throttle counts them per window."""
+    """A failed (or pending) login for one account from one client address: the throttle
+    counts them per window, per (account, client) and per client."""
 
     __tablename__ = "login_failures"
-    __table_args__ = (Index("ix_login_failures_account_at", "account", "at"),)
+    __table_args__ = (
+        Index("ix_login_failures_account_client_at", "account", "client", "at"),
+        Index("ix_login_failures_client_at", "client", "at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     account: str = Field(max_length=64)  # SHA-256 of the normalised e-mail address
+    client: str = Field(max_length=64)  # the client address (an IPv6 one as its /64)
     at: datetime = _utc()
 
 
@@ -231,7 +255,7 @@ class IdempotencyKey(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("owner", "key"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    owner: str = Field(max_length=64)  # SHA-256 of the credentials that sent it
+    owner: str = Field(max_length=64)  # the credential that sent it: token:<id> or user:<id>
     key: str = Field(max_length=255)
     fingerprint: str = Field(max_length=64)  # SHA-256 of method, path, query and body
     claim: str = Field(max_length=64)  # who is processing it now (changes on a takeover)
@@ -267,6 +291,7 @@ __all__ = [
     "IdempotencyKey",
     "JobRun",
     "LoginFailure",
+    "LoginSession",
     "StatusChange",
     "User",
     "Vendor",

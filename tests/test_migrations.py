@@ -140,3 +140,36 @@ _V1_WAIVER = (
     " created_at, created_by) VALUES (1, 1, 'SOC2_OPINION_QUALIFIED', 'r', 'CISO', '2026-05-02',"
     " '2026-11-01', '2026-05-02 00:00:00', 'test')"
 )
+
+
+def test_vendor_name_keys_are_folded_at_upgrade_and_none_is_lost(tmp_path: Path) -> None:
+    url = _empty_database(tmp_path)
+    cfg = alembic_config(url)
+    command.upgrade(cfg, "0004")
+    names = {  # name: its key before revision 0008
+        "Acme Cloud": "acme cloud",
+        "\uff2eorthwind Payments": "\uff4eorthwind payments",  # a full-width N
+        "Zero\u200bWidth": "zero\u200bwidth",
+        "ZeroWidth": "zerowidth",  # the key the one above would get: it keeps its own
+    }
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        for name, key in names.items():
+            conn.execute(
+                text(
+                    "INSERT INTO vendors (name, name_key, tier, services, created_at, "
+                    "updated_at, version, status, flags) VALUES (:name, :key, 'low', '', "
+                    "'2026-01-01 00:00:00', '2026-01-01 00:00:00', 1, 'blocked', '[]')"
+                ),
+                {"name": name, "key": key},
+            )
+    command.upgrade(cfg, "head")
+    with engine.connect() as conn:
+        keys = dict(conn.execute(text("SELECT name, name_key FROM vendors")).all())
+    engine.dispose()
+    assert keys == {
+        "Acme Cloud": "acme cloud",
+        "\uff2eorthwind Payments": "northwind payments",
+        "Zero\u200bWidth": "zero\u200bwidth",
+        "ZeroWidth": "zerowidth",
+    }

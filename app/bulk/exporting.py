@@ -128,7 +128,7 @@ def iter_rows(
 
 
 def _csv_chunks(batches: Iterator[list[list]]) -> Iterator[bytes]:
-    yield (BOM + ",".join(EXPORT_COLUMNS) + "\r\n").encode()
+    yield (BOM + "".join(write_rows([list(EXPORT_COLUMNS)]))).encode()
     for batch in batches:
         for text in write_rows(batch):
             yield text.encode()

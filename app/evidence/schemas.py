@@ -12,6 +12,7 @@ from app.fields import (
     Day,
     IsoEdition,
     LongText,
+    Name,
     Opinion,
     ReportType,
     ScopeJudgement,
@@ -32,7 +33,7 @@ class SubserviceOrg(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: text(200, 1)
+    name: Name
     method: SubserviceMethod
 
 
@@ -56,7 +57,7 @@ class SocReportBase(EvidenceBase):
     exceptions_noted: int = Field(default=0, ge=0, le=100_000)
     subservice_orgs: list[SubserviceOrg] = Field(default_factory=list, max_length=100)
     cuecs: bool = False
-    system: text(2000) = ""  # the column holds 2000 characters
+    system: text(2000, multiline=True) = ""  # the column holds 2000 characters
 
     @model_validator(mode="after")
     def _dates_in_order(self):
@@ -185,7 +186,7 @@ class Retraction(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    reason: text(2000, 1)
+    reason: text(2000, 1, multiline=True)
 
 
 class EvidenceRead(BaseModel):
@@ -249,7 +250,7 @@ class WaiverCreate(BaseModel):
         "document's content, null for EVIDENCE_MISSING, TIER_BELOW_DATA_ACCESS and the "
         "substitution codes",
     )
-    reason: text(5000, 1)
+    reason: text(5000, 1, multiline=True)
     approved_by: text(200, 1)
     granted_on: OptionalDay = None
     expires_on: Day
@@ -260,7 +261,7 @@ class Revocation(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    reason: text(2000) = ""
+    reason: text(2000, multiline=True) = ""
 
 
 class WaiverRead(BaseModel):

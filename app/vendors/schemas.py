@@ -18,7 +18,7 @@ from app.fields import (
 )
 
 OptionalEmail = Annotated[EmailStr | None, EMPTY_AS_NONE]
-Services = text(2000)  # the width of the column
+Services = text(2000, multiline=True)  # the width of the column
 
 
 def _tsc_list(value: list[str] | None) -> list[str] | None:

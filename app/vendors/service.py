@@ -1,6 +1,7 @@
 """Vendors: create, read, update with optimistic concurrency, list and look up."""
 
 import base64
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -11,6 +12,7 @@ from sqlmodel import Session, col, select
 from app import clock
 from app.audit.service import record, snapshot
 from app.errors import Conflict, NotFound
+from app.fields import INVISIBLE
 from app.models import Evidence, Vendor
 from app.status.service import materialise
 from app.vendors.schemas import VendorCreate, VendorUpdate
@@ -19,8 +21,12 @@ MAX_PAGE = 500
 
 
 def name_key(name: str) -> str:
-    """The case-insensitive identity of a vendor name."""
-    return " ".join(name.split()).casefold()
+    """The identity of a vendor name: compatibility forms (NFKC: full-width letters,
+    ligatures), case, runs of spaces and invisible characters (zero widths, bidi controls)
+    make no difference."""
+    visible = "".join(char for char in name if char not in INVISIBLE)
+    folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", visible).casefold())
+    return " ".join(folded.split())
 
 
 def get_vendor(*, session: Session, vendor_id: int) -> Vendor:
@@ -192,7 +198,7 @@ def narrowed(query, *, status=None, tier=None, pattern=None):
 
 def like_pattern(q: str) -> str:
     """The LIKE pattern that finds `q` anywhere in a name or domain, any case."""
-    return f"%{escape_like(q.casefold())}%"
+    return f"%{escape_like(name_key(q))}%"
 
 
 def _filtered(query, flt: VendorFilter, today: date):
