@@ -14,6 +14,7 @@ from fastapi.security import HTTPAuthorizationCredentials
 
 from app.auth.deps import bearer, current_principal
 from app.config import get_settings
+from app.field_patterns import SHARED
 from app.web.deps import LoginRequired
 
 OPENAPI_URL = "/openapi.json"
@@ -62,14 +63,35 @@ def _parameters_never_null(app: FastAPI) -> Callable[[], dict[str, Any]]:
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
+            document = generate()
             # Over HTTP, "null" would be sent as the text null: clients must not be told to.
-            for path in generate()["paths"].values():
+            for path in document["paths"].values():
                 for operation in path.values():
                     for parameter in operation.get("parameters", []):
                         parameter["schema"] = _without_null(parameter["schema"])
+            _share_long_patterns(document)
         return app.openapi_schema
 
     return openapi
+
+
+def _share_long_patterns(document: dict[str, Any]) -> None:
+    """Each long character pattern (app/field_patterns.py) once, as a named schema that every
+    text field refers to, instead of a copy in each."""
+    used: set[str] = set()
+
+    def walk(node: Any) -> Any:
+        if isinstance(node, dict):
+            if set(node) == {"pattern"} and node["pattern"] in SHARED:
+                used.add(node["pattern"])
+                return {"$ref": f"#/components/schemas/{SHARED[node['pattern']]}"}
+            return {key: walk(value) for key, value in node.items()}
+        return [walk(item) for item in node] if isinstance(node, list) else node
+
+    document.update(walk(document))
+    schemas = document.setdefault("components", {}).setdefault("schemas", {})
+    for pattern in used:
+        schemas[SHARED[pattern]] = {"type": "string", "pattern": pattern}
 
 
 def _without_null(schema: dict[str, Any]) -> dict[str, Any]:

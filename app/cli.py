@@ -80,8 +80,13 @@ def migrate() -> None:
     from alembic import command
     from alembic.config import Config
 
+    from app.status.daily import refresh_all_due
+
     command.upgrade(Config(str(ROOT / "alembic.ini")), "head")
     typer.echo("database is at the latest schema")
+    # A migration may make stored statuses lapse (new rules): store today's at once.
+    if restated := refresh_all_due(today=_today()):
+        typer.echo(f"re-evaluated {restated} vendors whose stored status had lapsed")
 
 
 @app.command()
@@ -128,13 +133,17 @@ def serve(
         emails = ", ".join(email for email, _ in DEMO_USERS)
         typer.echo(f"demo users: {emails} — password {DEMO_PASSWORD}")
     typer.echo(f"Vetted on http://{host}:{port}  (API docs at /docs)")
+    proxies = [str(network) for network in get_settings().trusted_proxies]
     uvicorn.run(
         "app.main:create_app",
         factory=True,
         host=host,
         port=port,
         workers=workers,
-        proxy_headers=True,
+        # X-Forwarded-For/-Proto only from VETTED_TRUSTED_PROXIES (app.auth.client reads the
+        # same list): uvicorn's own default would believe them from any local process.
+        proxy_headers=bool(proxies),
+        forwarded_allow_ips=",".join(proxies) or None,
         server_header=False,  # no "server: uvicorn": say nothing that helps pick an exploit
         http="h11",  # the one parser uvicorn bounds: httptools reads a head of any size
         h11_max_incomplete_event_size=MAX_HEAD_BYTES,  # a longer head: 400, connection closed
@@ -159,6 +168,49 @@ def user_create(
     except DomainError as exc:
         _fail(exc)
     typer.echo(f"created {user.role} {user.email}")
+
+
+@user_app.command("set-password")
+def user_set_password(
+    email: Annotated[str, typer.Argument(help="The user's e-mail address")],
+    password: Annotated[str | None, typer.Option(help="Omit to be prompted")] = None,
+) -> None:
+    """Give a user a new password; every session they have open ends."""
+    from app.auth.users import set_password
+
+    password = password or typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    _user_change(set_password, email, "new password for {email}", password=password)
+
+
+@user_app.command("set-role")
+def user_set_role(
+    email: Annotated[str, typer.Argument(help="The user's e-mail address")],
+    role: Annotated[Role, typer.Argument(help="reader, analyst or admin")],
+) -> None:
+    """Give a user another role; every session they have open ends."""
+    from app.auth.users import set_role
+
+    _user_change(set_role, email, "{email} is now " + role.value, role=role)
+
+
+@user_app.command("deactivate")
+def user_deactivate(
+    email: Annotated[str, typer.Argument(help="The user's e-mail address")],
+) -> None:
+    """Stop a user logging in; every session they have open ends."""
+    from app.auth.users import set_active
+
+    _user_change(set_active, email, "deactivated {email}", active=False)
+
+
+def _user_change(change, email: str, done: str, **values) -> None:
+    email = email.strip().lower()
+    try:
+        with session_scope() as session:
+            ended = change(session=session, email=email, actor=CLI_ACTOR, **values)
+    except DomainError as exc:
+        _fail(exc)
+    typer.echo(f"{done.format(email=email)}; {ended} open session(s) ended")
 
 
 @token_app.command("create")

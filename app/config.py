@@ -1,6 +1,7 @@
 """Settings, read once from `VETTED_` environment variables."""
 
 from functools import lru_cache
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -38,6 +39,10 @@ class Settings(BaseSettings):
     max_upload_mb: int = Field(default=25, ge=1)
     db_pool_size: int = Field(default=10, ge=1)
     daily_refresh: bool = True  # `vetted serve` re-evaluates lapsed statuses once a day
+    # Proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (addresses or networks).
+    trusted_proxies: Annotated[list[IPv4Network | IPv6Network], NoDecode] = Field(
+        default_factory=list
+    )
 
     smtp_host: str | None = None
     smtp_port: int = 25
@@ -57,6 +62,22 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _networks(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        networks = []
+        for part in filter(None, (p.strip() for p in value.split(","))):
+            try:
+                networks.append(ip_network(part, strict=False))
+            except ValueError:
+                raise ValueError(
+                    f"VETTED_TRUSTED_PROXIES: {part!r} is not an IP address or network "
+                    "(write e.g. 10.0.0.5, 10.0.0.0/24, ::1)"
+                ) from None
+        return networks
 
     @model_validator(mode="after")
     def _refuse_a_weak_secret_in_production(self) -> "Settings":

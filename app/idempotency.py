@@ -9,6 +9,11 @@ it. A retry with the same key and the same request gets the stored response agai
 the first is still running is a 409 with Retry-After. A request that wrote nothing (refused
 input, a 404) leaves no record, so the key can be used again. Keys are per credential and
 kept for 24 hours. Uploads (multipart) replace the document by its content and need no key.
+
+A key belongs to the credential that sent it, by identity (`token:<id>` or, for a web session
+writing through the API, `user:<id>`), not by the Authorization header's spelling: `Bearer`,
+`bearer` and `BEARER` are one client. The credential is checked before anything is claimed
+or replayed, so a revoked token gets a 401, never a stored answer.
 """
 
 import contextvars
@@ -18,6 +23,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import anyio
+from fastapi.security.utils import get_authorization_scheme_param
 from sqlalchemy import delete, event, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -27,6 +33,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app import clock
+from app.auth.roles import Role
+from app.auth.tokens import Principal, lookup_token
 from app.db import session_scope
 from app.errors import Conflict
 from app.models import IdempotencyKey
@@ -169,28 +177,33 @@ class IdempotencyMiddleware:
         if problem:
             await _error(400, problem)(scope, receive, send)
             return
-        body = await _read_body(receive)
-        owner = _digest(headers["authorization"].encode())
+        body = await _read_body(receive)  # before any wait: a client gone meanwhile takes it
+        if body is None:  # the client left before sending the whole request: nothing to do
+            return
+        principal = await _caller(scope, headers)
+        if principal is None:  # no credentials: the route answers 401 as it would without a key
+            await self.app(scope, _replaying(body, receive), send)
+            return
+        if principal is REFUSED:
+            await REVOKED(scope, receive, send)
+            return
         path = scope["path"].encode("utf-8", "replace")
         fingerprint = _digest(scope["method"].encode(), path, scope.get("query_string", b""), body)
-        outcome = await _claim_in_thread(owner, key, fingerprint)
+        outcome = await _claim_in_thread(principal.subject, key, fingerprint)
         if isinstance(outcome, Response):
             await outcome(scope, receive, send)
             return
-        await self._run(scope, body, send, outcome)
+        await self._run(scope, _replaying(body, receive), send, outcome)
 
-    async def _run(self, scope: Scope, body: bytes, send: Send, claim: Claim) -> None:
+    async def _run(self, scope: Scope, receive: Receive, send: Send, claim: Claim) -> None:
         held: list[Message] = []
-
-        async def replay_body() -> Message:
-            return {"type": "http.request", "body": body, "more_body": False}
 
         async def hold(message: Message) -> None:
             held.append(message)
 
         token = _claim.set(claim)
         try:
-            await self.app(scope, replay_body, hold)
+            await self.app(scope, receive, hold)
         except BaseException:
             _claim.reset(token)
             with anyio.CancelScope(shield=True):  # a client gone away still frees the key
@@ -210,18 +223,46 @@ def _applies(scope: Scope, headers: Headers) -> bool:
         and scope["method"] in WRITE_METHODS
         and scope["path"].startswith("/api/")
         and HEADER in headers
-        and "authorization" in headers
         and not headers.get("content-type", "").lower().startswith("multipart/")
     )
 
 
-async def _read_body(receive: Receive) -> bytes:
+REFUSED = Principal(name="", role=Role.reader, subject="")  # a bearer token that is not live
+REVOKED = _error(401, "invalid or revoked token", **{"WWW-Authenticate": "Bearer"})
+
+
+async def _caller(scope: Scope, headers: Headers) -> Principal | None:
+    """Who sends the request, as the routes will see it: a bearer token (any spelling of the
+    scheme; REFUSED when unknown or revoked), else the web session's user, else None."""
+    scheme, credentials = get_authorization_scheme_param(headers.get("authorization"))
+    if scheme.lower() == "bearer" and credentials:
+        return await lookup_token(credentials) or REFUSED
+    return scope.get("state", {}).get("principal")
+
+
+async def _read_body(receive: Receive) -> bytes | None:
+    """The whole request body, or None when the client disconnected first (an empty body
+    in its place would be claimed under the key, and the client's retry refused as another
+    request)."""
     chunks, more = [], True
     while more:
         message = await receive()
+        if message["type"] != "http.request":
+            return None
         chunks.append(message.get("body", b""))
-        more = message.get("more_body", False) and message["type"] == "http.request"
+        more = message.get("more_body", False)
     return b"".join(chunks)
+
+
+def _replaying(body: bytes, receive: Receive) -> Receive:
+    """`receive` for the app: the body read already, then the client's own messages (its
+    disconnect)."""
+    pending = [{"type": "http.request", "body": body, "more_body": False}]
+
+    async def replay() -> Message:
+        return pending.pop() if pending else await receive()
+
+    return replay
 
 
 async def _claim_in_thread(owner: str, key: str, fingerprint: str) -> Claim | Response:

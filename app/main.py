@@ -89,6 +89,9 @@ def create_app() -> FastAPI:
     # Routes are matched in order, one by one: the most requested come first (the status
     # API and the vendor reads, then the pages analysts open), the rarer API calls after.
     app.include_router(vendors_router, prefix=API_PREFIX, **API_ROUTER_OPTIONS)
+    # Inside the session middleware (added by install_web): a key sent by a web session is
+    # bound to its user, whom that middleware finds.
+    app.add_middleware(IdempotencyMiddleware)  # API writes sent with an Idempotency-Key
     install_web(app)
     app.include_router(evidence_router, prefix=API_PREFIX, **API_ROUTER_OPTIONS)
     app.include_router(documents_router, prefix=API_PREFIX, **API_ROUTER_OPTIONS)
@@ -98,7 +101,6 @@ def create_app() -> FastAPI:
     app.include_router(health, **API_ROUTER_OPTIONS)
     app.include_router(digest_web_router)
     api_docs.install(app)
-    app.add_middleware(IdempotencyMiddleware)  # API writes sent with an Idempotency-Key
     app.add_middleware(SecurityMiddleware, router=app.router)  # outermost: every response
     # HTML error pages for the browser, JSON for /api/v1 (web_or picks by path).
     app.add_exception_handler(DomainError, web_or(_domain_error))

@@ -80,6 +80,9 @@ class Evidence(SQLModel, table=True):
     last_surveillance_on: date | None = None
     scope: str | None = Field(default=None, max_length=5000)
     certificate_status: str | None = Field(default=None, max_length=16)
+    # SOC 2 reports and ISO certificates: the analyst's judgement whether the report's system /
+    # the certificate's scope covers the vendor's services (yes | partly | no; null: not judged).
+    scope_covers_services: str | None = Field(default=None, max_length=8)
     # Bridge letters
     soc2_report_id: int | None = Field(
         default=None, sa_column=Column(Integer, ForeignKey("evidence.id"), nullable=True)
@@ -99,6 +102,21 @@ class Evidence(SQLModel, table=True):
         return self.retracted_at is not None
 
 
+class PrefillUpload(SQLModel, table=True):
+    """A PDF stored by "Prefill from PDF" (or with a refused form) for its owner to attach.
+
+    Forms carry a signed handle to this row, never the digest; the daily pass deletes the rows
+    older than a day and their files unless a record holds them."""
+
+    __tablename__ = "prefill_uploads"
+
+    id: int | None = Field(default=None, primary_key=True)
+    sha256: str = Field(max_length=64, index=True)
+    size: int
+    owner: str = Field(max_length=320)  # the principal's name: a web user's e-mail address
+    created_at: datetime = _utc(index=True)
+
+
 class StatusChange(SQLModel, table=True):
     """A vendor's materialised status changed (by a write or because a date passed)."""
 
@@ -113,7 +131,9 @@ class StatusChange(SQLModel, table=True):
 
 
 class DigestDelivery(SQLModel, table=True):
-    """One weekly digest to one recipient: the unique key makes it go out once a week."""
+    """One weekly digest to one recipient: the unique key makes it go out once a week. A
+    refused delivery keeps its row, with when and why (`failed_at`, `error`), and is sent
+    again by the next run."""
 
     __tablename__ = "digest_deliveries"
     __table_args__ = (UniqueConstraint("week", "recipient"),)
@@ -124,6 +144,8 @@ class DigestDelivery(SQLModel, table=True):
     claimed_at: datetime = _utc()
     sent_at: datetime | None = _utc(default=None, nullable=True)
     message_id: str | None = Field(default=None, max_length=255)
+    failed_at: datetime | None = _utc(default=None, nullable=True)  # the last refusal, if unsent
+    error: str | None = Field(default=None, max_length=1000)  # what the last refusal said
 
 
 class JobRun(SQLModel, table=True):
@@ -149,6 +171,9 @@ class Waiver(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     vendor_id: int = Field(foreign_key="vendors.id", index=True)
     code: str = Field(max_length=64)
+    # The document whose flag is accepted; null: a vendor-level or substitution code, or a
+    # waiver recorded before v2, which covers every flag with its code.
+    evidence_id: int | None = Field(default=None, foreign_key="evidence.id")
     reason: str = Field(max_length=5000)
     approved_by: str = Field(max_length=200)
     granted_on: date
@@ -178,6 +203,21 @@ class User(SQLModel, table=True):
     created_at: datetime = _utc()
 
 
+class LoginSession(SQLModel, table=True):
+    """A web login: the cookie carries a random id whose SHA-256 is stored here. It ends at
+    logout, at a password or role change, at deactivation, and at `expires_at` (12 hours after
+    login; use does not extend it)."""
+
+    __tablename__ = "web_sessions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    id_hash: str = Field(max_length=64, unique=True)  # SHA-256 of the id in the cookie
+    user_id: int = Field(foreign_key="users.id", index=True)
+    role: str = Field(max_length=16)  # the role at login: a changed role ends the session
+    created_at: datetime = _utc()
+    expires_at: datetime = _utc(index=True)
+
+
 class ApiToken(SQLModel, table=True):
     """A bearer token for the API; only its SHA-256 is stored."""
 
@@ -193,13 +233,18 @@ class ApiToken(SQLModel, table=True):
 
 
 class LoginFailure(SQLModel, table=True):
-    """A failed (or pending) login for one account: the throttle counts them per window."""
+    """A failed (or pending) login for one account from one client address: the throttle
+    counts them per window, per (account, client) and per client."""
 
     __tablename__ = "login_failures"
-    __table_args__ = (Index("ix_login_failures_account_at", "account", "at"),)
+    __table_args__ = (
+        Index("ix_login_failures_account_client_at", "account", "client", "at"),
+        Index("ix_login_failures_client_at", "client", "at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     account: str = Field(max_length=64)  # SHA-256 of the normalised e-mail address
+    client: str = Field(max_length=64)  # the client address (an IPv6 one as its /64)
     at: datetime = _utc()
 
 
@@ -210,7 +255,7 @@ class IdempotencyKey(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("owner", "key"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    owner: str = Field(max_length=64)  # SHA-256 of the credentials that sent it
+    owner: str = Field(max_length=64)  # the credential that sent it: token:<id> or user:<id>
     key: str = Field(max_length=255)
     fingerprint: str = Field(max_length=64)  # SHA-256 of method, path, query and body
     claim: str = Field(max_length=64)  # who is processing it now (changes on a takeover)
@@ -246,6 +291,7 @@ __all__ = [
     "IdempotencyKey",
     "JobRun",
     "LoginFailure",
+    "LoginSession",
     "StatusChange",
     "User",
     "Vendor",

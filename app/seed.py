@@ -59,16 +59,20 @@ def _create_one(*, session: Session, spec: dict, today: date) -> None:
             _add_evidence(session=session, vendor=vendor, record=record, ids=ids, today=today)
         )
     for waiver in spec.get("waiver", []):
-        waiver = _resolve(waiver, today)
-        if "evidence" in waiver:
-            waiver["evidence_id"] = ids[waiver.pop("evidence")]
-        evidence_service.create_waiver(
-            session=session,
-            vendor_id=vendor.id,
-            data=WaiverCreate(**waiver),
-            actor=SEED_ACTOR,
-            today=today,
-        )
+        _add_waiver(session=session, vendor=vendor, record=waiver, ids=ids, today=today)
+
+
+def _add_waiver(*, session: Session, vendor: Vendor, record: dict, ids: list[int], today: date):
+    record = _resolve(record, today)
+    if "evidence" in record:  # the index of the document in the vendor's evidence list
+        record["evidence_id"] = ids[record.pop("evidence")]
+    evidence_service.create_waiver(
+        session=session,
+        vendor_id=vendor.id,
+        data=WaiverCreate(**record),
+        actor=SEED_ACTOR,
+        today=today,
+    )
 
 
 def _add_evidence(

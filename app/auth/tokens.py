@@ -19,10 +19,12 @@ TOKEN_PREFIX = "vt_"
 
 @dataclass(frozen=True)
 class Principal:
-    """Who is calling: a token's or a user's name, and the role it holds."""
+    """Who is calling: a token's or a user's name, the role it holds, and which credential
+    it is (`token:<id>` or `user:<id>`: what an Idempotency-Key is bound to)."""
 
     name: str
     role: Role
+    subject: str = ""
 
 
 def hash_token(token: str) -> str:
@@ -77,20 +79,20 @@ def revoke_token(*, session: Session, name: str, actor: str) -> ApiToken:
     return token
 
 
-# A live token's name and role: one lookup on the unique index of token_hash.
-LIVE_TOKEN = select(ApiToken.name, ApiToken.role).where(
+# A live token's id, name and role: one lookup on the unique index of token_hash.
+LIVE_TOKEN = select(ApiToken.id, ApiToken.name, ApiToken.role).where(
     ApiToken.token_hash == bindparam("token_hash"), col(ApiToken.revoked_at).is_(None)
 )
 
 
-def _principal(name: str, role: str) -> Principal:
-    return Principal(name=f"token:{name}", role=Role(role))
+def _principal(token_id: int, name: str, role: str) -> Principal:
+    return Principal(name=f"token:{name}", role=Role(role), subject=f"token:{token_id}")
 
 
 def principal_for_token(*, session: Session, plaintext: str) -> Principal | None:
     """The principal a live token stands for, or None."""
     row = session.execute(LIVE_TOKEN, {"token_hash": hash_token(plaintext)}).first()
-    return None if row is None else _principal(row.name, row.role)
+    return None if row is None else _principal(row.id, row.name, row.role)
 
 
 async def lookup_token(plaintext: str) -> Principal | None:
@@ -99,4 +101,4 @@ async def lookup_token(plaintext: str) -> Principal | None:
     No cache: a revoked token fails on its next request, in every process.
     """
     row = await read_row(LIVE_TOKEN, {"token_hash": hash_token(plaintext)})
-    return None if row is None else _principal(row["name"], row["role"])
+    return None if row is None else _principal(row["id"], row["name"], row["role"])

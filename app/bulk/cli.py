@@ -109,7 +109,8 @@ def import_vendors_command(path: CsvPath, dry_run: DryRun = False, show: Show = 
 def import_evidence_command(path: CsvPath, dry_run: DryRun = False, show: Show = None) -> None:
     """Log SOC reports and ISO/IEC 27001 certificates from CSV: vendor (name or domain), kind,
     and the fields of that kind as the API names them (tsc and subservice_orgs `;`-separated,
-    e.g. `AWS: carve_out; Stripe: inclusive`). Documents already on file are skipped."""
+    e.g. `AWS: carve_out; Stripe: inclusive`; scope_covers_services yes, partly or no, blank for
+    not judged). Documents already on file are skipped."""
     _run(path, dry_run, show, plan_evidence, apply_evidence)
 
 

@@ -1,12 +1,19 @@
 """CSV in and out: rows with the line they start on, and spreadsheet-safe cells.
 
 A cell that begins with `=`, `+`, `-`, `@`, a tab or a carriage return is run as a formula by
-spreadsheet programs; on export such cells get a leading `'` (OWASP's advice), and on import
-that `'` is taken off again, so an exported file imports back unchanged.
+spreadsheet programs; so is a piece of a cell that begins so after a separator (`,` `;` tab
+`|` or a line break) in a program that splits on another separator than ours, ignores the
+quotes, or splits the cell again: `x;=1+1;y` read where `;` separates runs `=1+1`. On export
+every cell is quoted, and each place where a trigger starts the cell or follows a separator
+(and any spaces) gets a `'` before it (OWASP's advice): `=cmd` becomes `'=cmd`, `x;=1+1;y`
+becomes `x;'=1+1;y`, so no piece of any cell starts with a trigger, whatever splits it. A `'`
+already standing there before a trigger or a `'` gets one more, so the import, which takes one
+`'` off each such place, gives back exactly what was exported.
 """
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TextIO
@@ -14,18 +21,20 @@ from typing import TextIO
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 MAX_CELL = 20_000
 BOM = "\ufeff"
+_PLACE = r"(^|[,;\t|\r\n] *)"  # where a spreadsheet may start reading a cell, or a piece
+_TRIGGER = r"[=+\-@\t\r]"
+_GUARD = re.compile(_PLACE + rf"(?={_TRIGGER}|'[=+\-@\t\r'])")
+_GUARDED = re.compile(_PLACE + rf"'(?={_TRIGGER}|')")
 
 
 def neutralise(value: str) -> str:
-    """A text cell that no spreadsheet will run as a formula."""
-    return "'" + value if value.startswith(FORMULA_TRIGGERS) else value
+    """A text cell of which no spreadsheet will run any piece as a formula."""
+    return _GUARD.sub(r"\1'", value)
 
 
 def unneutralise(value: str) -> str:
     """The cell as it was before `neutralise`."""
-    if value.startswith("'") and value[1:].startswith(FORMULA_TRIGGERS):
-        return value[1:]
-    return value
+    return _GUARDED.sub(r"\1", value)
 
 
 @dataclass(frozen=True)
@@ -102,9 +111,10 @@ def read_csv_bytes(data: bytes) -> CsvTable:
 
 
 def write_rows(rows: Iterable[list]) -> Iterator[str]:
-    """CSV text, one chunk per row batch given (lists of cells; text cells neutralised)."""
+    """CSV text, one chunk per row batch given (lists of cells): every cell quoted, text
+    cells neutralised."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_ALL)
     for row in rows:
         writer.writerow([neutralise(c) if isinstance(c, str) else _plain(c) for c in row])
         if buffer.tell() > 64 * 1024:

@@ -51,6 +51,8 @@ EXPORT_COLUMNS = (
     "iso_standard_version",
     "iso_certificate_number",
     "iso_expires_on",
+    "soc2_scope_covers_services",  # v2: the analyst's scope judgement; blank = not judged
+    "iso_scope_covers_services",
 )
 MEDIA_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -98,6 +100,8 @@ def vendor_row(vendor: Vendor, case: VendorCase, today: date) -> list:
         certificate.standard_version if certificate else None,
         certificate.certificate_number if certificate else None,
         certificate.expires_on if certificate else None,
+        report.scope_covers_services if report else None,
+        certificate.scope_covers_services if certificate else None,
     ]
 
 
@@ -124,7 +128,7 @@ def iter_rows(
 
 
 def _csv_chunks(batches: Iterator[list[list]]) -> Iterator[bytes]:
-    yield (BOM + ",".join(EXPORT_COLUMNS) + "\r\n").encode()
+    yield (BOM + "".join(write_rows([list(EXPORT_COLUMNS)]))).encode()
     for batch in batches:
         for text in write_rows(batch):
             yield text.encode()

@@ -34,7 +34,7 @@ from app.models import AuditEntry, StatusChange, Vendor
 from app.rules.engine import evaluate
 from app.status.service import batched, build_case, current_policy
 from app.vendors.schemas import VendorCreate
-from app.vendors.service import name_key
+from app.vendors.service import name_key, reset_scope_judgements
 
 VENDOR_COLUMNS = IMPORT_COLUMNS
 # The export's status columns are accepted and ignored, so that an export imports back.
@@ -301,6 +301,9 @@ def _update_batch(
     """Change, re-evaluate and audit a batch of vendors (values before and after)."""
     now = clock.utc_now()
     _write_changes(session, items, now)
+    new_services = [before["id"] for before, changes in items if "services" in changes]
+    if new_services:
+        reset_scope_judgements(session=session, vendor_ids=new_services, actor=actor)
     ids = [before["id"] for before, _ in items]
     reevaluate(session, ids, today, now)
     after = _rows_by_id(session, ids)

@@ -27,7 +27,10 @@ from app.bulk.importing import (
     validation_errors,
 )
 from app.bulk.writes import audit_row, columns_of, insert_rows, next_ids, reevaluate
+from app.errors import Invalid
+from app.evidence.dates import check_document_dates
 from app.evidence.schemas import EvidenceCreate, IsoCertificateCreate
+from app.fields import FROM_TEXT
 from app.models import AuditEntry, Evidence, Vendor
 from app.status.service import batched
 from app.vendors.service import name_key
@@ -39,7 +42,7 @@ EVIDENCE_COLUMNS = (
     "exceptions_noted", "subservice_orgs", "cuecs", "system",
     "standard_version", "certificate_number", "certification_body", "accreditation_body",
     "expires_on", "initial_certification_on", "last_surveillance_on", "scope",
-    "certificate_status",
+    "certificate_status", "scope_covers_services",
 )  # fmt: skip
 REQUIRED_COLUMNS = ("vendor", "kind")
 _evidence = TypeAdapter(EvidenceCreate)
@@ -85,11 +88,14 @@ def _validate(row: CsvRow, today: date) -> EvidenceCreate | list[RowError]:
     if isinstance(data, list):
         return data
     try:
-        evidence = _evidence.validate_python(data)
+        evidence = _evidence.validate_python(data, context=FROM_TEXT)
     except ValidationError as exc:
         return validation_errors(row.line, exc, skip=data["kind"])
-    if evidence.received_on is not None and evidence.received_on > today:
-        return [RowError(row.line, "received_on", f"must not be after today ({today})")]
+    try:
+        received_on = evidence.received_on or today
+        check_document_dates(data=evidence, received_on=received_on, today=today)
+    except Invalid as exc:
+        return [RowError(row.line, exc.field, exc.message)]
     return evidence
 
 

@@ -66,6 +66,9 @@ class WaiverRow(BaseModel):
     expires_on: date
     days: int = Field(description="Days left; 0 = its last day")
     flag_severity: str | None = Field(description="Severity of the flag it waives, if raised")
+    evidence_id: int | None = Field(
+        default=None, description="The document whose flag it accepts (null: any document)"
+    )
 
 
 class Totals(BaseModel):

@@ -491,11 +491,17 @@ def waiver_rows(ref: VendorRef, v: EvaluatedVendor, *, as_of: date) -> Iterator[
 
 
 def _renewed(waiver: Waiver, waivers: list[Waiver]) -> bool:
-    """Another waiver of the same code, on the same document, runs on from the next day."""
     next_day = waiver.expires_on + timedelta(days=1)
     return any(
         o.id != waiver.id
-        and (o.code, o.evidence_id) == (waiver.code, waiver.evidence_id)
+        and o.code == waiver.code
+        and _covers_as_much(o, waiver)
         and o.granted_on <= next_day <= o.expires_on
         for o in waivers
     )
+
+
+def _covers_as_much(other: Waiver, waiver: Waiver) -> bool:
+    # A waiver bound to one document does not continue one bound to another (SPEC §5 v2);
+    # an unbound one (recorded before v2) covers every document.
+    return other.evidence_id is None or other.evidence_id == waiver.evidence_id

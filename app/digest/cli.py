@@ -116,7 +116,7 @@ def _print(report: RunReport) -> None:
         causes = "; ".join(dict.fromkeys(o.detail for o in report.failed))
         typer.secho(
             f"error: week {report.week}: {failed} digest(s) not sent ({causes}); "
-            "nothing was recorded for them, so the next run sends them",
+            "none of them is recorded as sent, so the next run sends them",
             err=True,
             fg=typer.colors.RED,
         )

@@ -2,9 +2,13 @@
 
 The claim is a `digest_deliveries` row inserted in its own committed transaction before the
 message goes out; its unique (week, recipient) key lets exactly one of several racing runs
-(replicas, cron entries, `vetted serve` workers) send. A failed send deletes the claim, so
-nothing is recorded as sent and the next run sends it. A claim left by a run that crashed
-(sent_at still null) may be taken over once it is older than STALE_CLAIM.
+(replicas, cron entries, `vetted serve` workers) send. Each recipient is its own delivery: a
+recipient the server refuses (or cannot take, such as an address that needs SMTPUTF8 from a
+server without it) keeps its claim marked refused, with the reason, never as sent, and the
+next run sends it again; the recipients after it still get theirs. A failure that stops
+every delivery (the server cannot be reached, the login or the sender is refused) deletes the
+claim instead. A claim left by a run that crashed (sent_at still null) may be taken over once
+it is older than STALE_CLAIM.
 """
 
 from __future__ import annotations
@@ -215,18 +219,19 @@ def _existing_claim(week: str, recipient: str, *, force: bool) -> Claim | str | 
             return Claim(row.id, ours=False)
         if row.sent_at is not None:
             return f"already sent for week {week} at {row.sent_at:%Y-%m-%d %H:%M} UTC"
-        if row.claimed_at > clock.utc_now() - STALE_CLAIM:
+        if row.failed_at is None and row.claimed_at > clock.utc_now() - STALE_CLAIM:
             return f"being sent for week {week} by another run (claimed {row.claimed_at:%H:%M} UTC)"
         return _take_over(session, row)
 
 
 def _take_over(session: Session, row: DigestDelivery) -> Claim | str:
-    """A claim whose run died before recording: take it, unless another run just did."""
+    """A claim refused last time, or whose run died before recording: take it, unless
+    another run just did."""
     taken = session.execute(
         update(DigestDelivery)
         .where(col(DigestDelivery.id) == row.id, col(DigestDelivery.claimed_at) == row.claimed_at)
         .where(col(DigestDelivery.sent_at).is_(None))
-        .values(claimed_at=clock.utc_now())
+        .values(claimed_at=clock.utc_now(), failed_at=None)
     )
     if taken.rowcount == 1:
         return Claim(row.id, ours=True)
@@ -257,6 +262,20 @@ def release(claim_: Claim) -> None:
         )
 
 
+def record_refused(claim_: Claim, cause: str) -> None:
+    """The server refused this delivery: keep our claim, unsent, with when and why, so the
+    next run sends it again."""
+    if not claim_.ours:
+        return
+    with session_scope() as session:
+        session.execute(
+            update(DigestDelivery)
+            .where(col(DigestDelivery.id) == claim_.row_id)
+            .where(col(DigestDelivery.sent_at).is_(None))
+            .values(failed_at=clock.utc_now(), error=cause[:1000])
+        )
+
+
 def record_sent(claim_: Claim, *, week: str, recipient: str, message_id: str, actor: str) -> None:
     """Mark the delivery as sent, with an audit entry, in one transaction."""
     with session_scope() as session:
@@ -267,6 +286,7 @@ def record_sent(claim_: Claim, *, week: str, recipient: str, message_id: str, ac
             key = owner_key(recipient) or recipient
             row = DigestDelivery(week=week, recipient=key, claimed_at=now)
         row.sent_at, row.message_id = now, message_id
+        row.failed_at, row.error = None, None
         session.add(row)
         session.flush()
         action = "send" if before is None or before["sent_at"] is None else "resend"
@@ -342,8 +362,11 @@ class _Sender:
         try:
             self.mailer.send(msg)
         except DeliveryError as exc:
-            release(got)
-            self.fatal = exc.cause if exc.fatal else None
+            if exc.fatal:  # nothing to do with this recipient: no record of it
+                release(got)
+                self.fatal = exc.cause
+            else:
+                record_refused(got, exc.cause)
             return Outcome(recipient, "failed", exc.cause, fatal=exc.fatal)
         record_sent(
             got, week=self.week, recipient=recipient, message_id=msg["Message-ID"], actor=self.actor

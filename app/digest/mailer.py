@@ -1,4 +1,12 @@
-"""Sending e-mail over SMTP (plain, STARTTLS or SSL, with optional login) with the stdlib."""
+"""Sending e-mail over SMTP (plain, STARTTLS or SSL, with optional login) with the stdlib.
+
+Each message is its own delivery: a recipient the server refuses, an address that needs
+SMTPUTF8 (a non-ASCII local part) from a server that does not offer it, or a connection the
+server drops while taking one message fail that message only; the next message opens a new
+connection if need be. Only what stops every message — the server cannot be reached, the
+login or the sender is refused — is fatal for a run. smtplib sends with SMTPUTF8 (and
+8BITMIME) by itself when an address needs it and the server offers it.
+"""
 
 from __future__ import annotations
 
@@ -102,6 +110,12 @@ class Mailer:
             raise DeliveryError(
                 f"recipient refused by the SMTP server: {refused}", fatal=False
             ) from exc
+        except smtplib.SMTPNotSupportedError as exc:
+            raise DeliveryError(
+                f"{msg['To']} needs SMTPUTF8 (an internationalised address), which the SMTP "
+                f"server {self.config.address} does not offer",
+                fatal=False,
+            ) from exc
         except smtplib.SMTPSenderRefused as exc:
             reply = _smtp_reply(exc.smtp_code, exc.smtp_error)
             raise DeliveryError(f"sender {exc.sender} refused: {reply}", fatal=True) from exc
@@ -113,8 +127,13 @@ class Mailer:
         except (smtplib.SMTPException, OSError) as exc:
             self._drop()
             raise DeliveryError(
-                f"lost the SMTP server {self.config.address}: {exc}", fatal=True
+                f"the SMTP server {self.config.address} dropped the connection while taking "
+                f"this message: {exc or type(exc).__name__}",
+                fatal=False,
             ) from exc
+        finally:
+            if self._smtp is not None and self._smtp.sock is None:  # closed by a 421 reply
+                self._drop()
 
     def _drop(self) -> None:
         smtp, self._smtp = self._smtp, None

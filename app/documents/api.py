@@ -26,6 +26,14 @@ UPLOAD_ERRORS = {
     413: {"model": ErrorBody, "description": "Larger than VETTED_MAX_UPLOAD_MB"},
     415: {"model": ErrorBody, "description": "Not a PDF (by its bytes), or not multipart"},
 }
+EXTRACT_ERRORS = {
+    **UPLOAD_ERRORS,
+    422: {
+        "model": ErrorBody,
+        "description": "Damaged, encrypted, or too large or complex to read within the limits",
+    },
+    503: {"model": ErrorBody, "description": "Every PDF reader stayed busy; retry shortly"},
+}
 PDF_FORM = {
     "requestBody": {
         "required": True,
@@ -97,14 +105,15 @@ def download_document(evidence_id: EvidenceId, session: SessionDep, _: Reader) -
 @router.post(
     "/vendors/{vendor_id}/evidence/extract",
     response_model=ExtractionRead,
-    responses=UPLOAD_ERRORS,
+    responses=EXTRACT_ERRORS,
     openapi_extra=PDF_FORM,
 )
 async def extract_fields(
     vendor_id: VendorId, request: Request, session: SessionDep, _: Analyst
 ) -> ExtractionRead:
     """Propose the evidence fields a PDF states, each with its page, words and confidence.
-    Saves nothing: the document and the values count only once an analyst saves a record."""
+    Saves nothing: the document and the values count only once an analyst saves a record.
+    The PDF is read with bounded work (app.documents.pdftext): one that needs more is 422."""
     await run_in_threadpool(get_vendor, session=session, vendor_id=vendor_id)
     await run_in_threadpool(session.commit)
     async with receive_pdf_form(request) as form:

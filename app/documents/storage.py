@@ -86,6 +86,16 @@ def _fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
+def _touch(path: Path) -> bool:
+    """Mark a stored file as just stored again (the sweep of unattached prefill PDFs spares
+    what was touched since its cutoff); False when there is no such file."""
+    try:
+        os.utime(path)
+    except FileNotFoundError:
+        return False
+    return True
+
+
 class StagedPdf:
     """A PDF being received: written to a temporary file, checked, then promoted or discarded.
 
@@ -135,7 +145,7 @@ class StagedPdf:
             return self.stored
         target = path_for(self.sha256, self.root)
         target.parent.mkdir(parents=True, exist_ok=True)
-        if target.is_file():
+        if target.is_file() and _touch(target):
             self.path.unlink(missing_ok=True)
         else:
             os.replace(self.path, target)

@@ -13,6 +13,7 @@ from app.evidence import service
 from app.evidence.schemas import (
     EvidenceCreate,
     EvidenceRead,
+    EvidenceUpdate,
     Retraction,
     Revocation,
     WaiverCreate,
@@ -26,7 +27,7 @@ router = APIRouter(tags=["evidence"])
 
 
 class EvidenceCreated(BaseModel):
-    """The new record and the vendor's status with it."""
+    """The new (or changed) record and the vendor's status with it."""
 
     evidence: EvidenceRead
     status: StatusRead
@@ -73,6 +74,31 @@ def read_evidence(evidence_id: EvidenceId, session: SessionDep, _: Reader) -> Ev
     """One evidence record."""
     return EvidenceRead.model_validate(
         service.get_evidence(session=session, evidence_id=evidence_id)
+    )
+
+
+@router.patch("/evidence/{evidence_id}", response_model=EvidenceCreated, responses=WRITE_ERRORS)
+def update_evidence(
+    evidence_id: EvidenceId,
+    data: EvidenceUpdate,
+    session: SessionDep,
+    principal: Analyst,
+    today: Today,
+) -> EvidenceCreated:
+    """Judge whether a SOC 2 report or ISO certificate covers the vendor's services (yes,
+    partly, no; null: not judged); the vendor is re-evaluated. 409 on a retracted record."""
+    evidence, assessment = service.judge_scope(
+        session=session,
+        evidence_id=evidence_id,
+        value=data.scope_covers_services,
+        actor=principal.name,
+        today=today,
+    )
+    vendor = get_vendor(session=session, vendor_id=evidence.vendor_id)
+    session.commit()
+    return EvidenceCreated(
+        evidence=EvidenceRead.model_validate(evidence),
+        status=status_read(vendor, assessment, as_of=today),
     )
 
 

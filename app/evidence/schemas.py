@@ -4,6 +4,7 @@ from datetime import date, datetime
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema, model_validator
+from pydantic_core import PydanticKnownError
 
 from app.fields import (
     EMPTY_AS_NONE,
@@ -12,28 +13,39 @@ from app.fields import (
     Day,
     IsoEdition,
     LongText,
+    Name,
     Opinion,
     ReportType,
+    ScopeJudgement,
     ShortText,
     SubserviceMethod,
+    TypedBool,
+    TypedInt,
     field_error,
     text,
 )
 from app.rules.catalog import RULES_BY_CODE
 
 OptionalDay = Annotated[Day | None, EMPTY_AS_NONE]
+# Not judged yet (null) unless the analyst says; a form's empty choice means the same.
+Scope = Annotated[ScopeJudgement | None, EMPTY_AS_NONE]
+RecordId = Annotated[TypedInt, Field(ge=1, le=2**31 - 1)]
 
 
 def _rule_code(value: str) -> str:
+    if not value:  # as the forms say of a flag not chosen
+        raise PydanticKnownError("string_too_short", {"min_length": 1})
     if value not in RULES_BY_CODE:
         raise ValueError("must be a rule code (see GET /api/v1/rules)")
     return value
 
 
+# Do not sign with an offboarded vendor: no accepted risk stands in for reactivating it.
+UNWAIVABLE_CODES = frozenset({"VENDOR_ARCHIVED"})
 RuleCode = Annotated[
     str,
-    AfterValidator(_rule_code),
-    WithJsonSchema({"type": "string", "enum": sorted(RULES_BY_CODE)}),
+    AfterValidator(_rule_code),  # an unwaivable code is refused by the service, saying why
+    WithJsonSchema({"type": "string", "enum": sorted(set(RULES_BY_CODE) - UNWAIVABLE_CODES)}),
 ]
 
 
@@ -42,7 +54,7 @@ class SubserviceOrg(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: text(200, 1)
+    name: Name
     method: SubserviceMethod
 
 
@@ -63,10 +75,10 @@ class SocReportBase(EvidenceBase):
     opinion: Opinion
     auditor: text(200, 1)
     issued_on: OptionalDay = None
-    exceptions_noted: int = Field(default=0, ge=0, le=100_000)
+    exceptions_noted: TypedInt = Field(default=0, ge=0, le=100_000)
     subservice_orgs: list[SubserviceOrg] = Field(default_factory=list, max_length=100)
-    cuecs: bool = False
-    system: text(2000) = ""  # the column holds 2000 characters
+    cuecs: TypedBool = False
+    system: text(2000, multiline=True) = ""  # the column holds 2000 characters
 
     @model_validator(mode="after")
     def _dates_in_order(self):
@@ -115,6 +127,7 @@ class Soc2ReportCreate(TypedReport):
 
     kind: Literal["soc2_report"]
     tsc: Tsc = Field(default_factory=lambda: ["security"])
+    scope_covers_services: Scope = None
 
     @model_validator(mode="after")
     def _security_in_scope(self):
@@ -149,15 +162,13 @@ class IsoCertificateCreate(EvidenceBase):
     last_surveillance_on: OptionalDay = None
     scope: LongText = ""
     certificate_status: CertificateStatus = "active"
+    scope_covers_services: Scope = None
 
+    # A surveillance audit before `issued_on` is normal: certificates are re-issued after audits.
     @model_validator(mode="after")
     def _dates_in_order(self):
         if self.expires_on <= self.issued_on:
             raise field_error("expires_on", "must be after issued_on", self.expires_on)
-        if self.last_surveillance_on is not None and self.last_surveillance_on < self.issued_on:
-            raise field_error(
-                "last_surveillance_on", "must not be before issued_on", self.last_surveillance_on
-            )
         return self
 
 
@@ -165,7 +176,7 @@ class BridgeLetterCreate(EvidenceBase):
     """A bridge (gap) letter: the vendor vouches for the time since a SOC 2 report's period."""
 
     kind: Literal["bridge_letter"]
-    soc2_report_id: int = Field(ge=1, le=2**31 - 1)
+    soc2_report_id: RecordId
     covers_until: Day
     signed_on: Day
 
@@ -180,12 +191,23 @@ EvidenceCreate = Annotated[
 ]
 
 
+class EvidenceUpdate(BaseModel):
+    """A correction of a record: for now the scope judgement alone (SPEC §6 v2)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    scope_covers_services: Scope = Field(
+        description="Does the report's system / the certificate's scope cover the vendor's "
+        "services? yes, partly, no, or null (not judged yet)"
+    )
+
+
 class Retraction(BaseModel):
     """Why a record should never have been relied on."""
 
     model_config = ConfigDict(extra="forbid")
 
-    reason: text(2000, 1)
+    reason: text(2000, 1, multiline=True)
 
 
 class EvidenceRead(BaseModel):
@@ -224,6 +246,7 @@ class EvidenceRead(BaseModel):
     last_surveillance_on: date | None
     scope: str | None
     certificate_status: str | None
+    scope_covers_services: str | None = None
     soc2_report_id: int | None
     covers_until: date | None
     signed_on: date | None
@@ -236,12 +259,19 @@ class EvidenceRead(BaseModel):
 
 
 class WaiverCreate(BaseModel):
-    """A risk acceptance for one rule code on one vendor."""
+    """A risk acceptance for one rule code on one vendor (and one document, for a flag about
+    a document's content)."""
 
     model_config = ConfigDict(extra="forbid")
 
     code: RuleCode
-    reason: text(5000, 1)
+    evidence_id: Annotated[RecordId | None, EMPTY_AS_NONE] = Field(
+        default=None,
+        description="The document whose flag is accepted: required for a flag about a "
+        "document's content, null for EVIDENCE_MISSING, TIER_BELOW_DATA_ACCESS and the "
+        "substitution codes",
+    )
+    reason: text(5000, 1, multiline=True)
     approved_by: text(200, 1)
     granted_on: OptionalDay = None
     expires_on: Day
@@ -252,7 +282,7 @@ class Revocation(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    reason: text(2000) = ""
+    reason: text(2000, multiline=True) = ""
 
 
 class WaiverRead(BaseModel):
@@ -263,6 +293,7 @@ class WaiverRead(BaseModel):
     id: int
     vendor_id: int
     code: str
+    evidence_id: int | None = None
     reason: str
     approved_by: str
     granted_on: date

@@ -3,7 +3,8 @@
 A vendor's stored status holds until its `next_review_on`; the pass finds the vendors whose
 day has come with an indexed query and re-evaluates them in short transactions. Every
 `vetted serve` process runs the loop below, and `vetted refresh` runs one pass (for cron);
-a row in `job_runs` with a unique (job, day) key lets one process do each day's pass.
+a row in `job_runs` with a unique (job, day) key lets one process do each day's pass. The
+pass also deletes the PDFs stored by "Prefill from PDF" and not attached within a day.
 Read routes refresh lapsed vendors as well, so a missed pass costs time, never truth.
 """
 
@@ -16,7 +17,7 @@ import os
 import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager, suppress
-from datetime import date
+from datetime import date, datetime
 from threading import Event
 
 from fastapi import FastAPI
@@ -28,6 +29,7 @@ from app import clock
 from app.config import get_settings
 from app.db import session_scope
 from app.deps import get_today
+from app.documents.prefill_uploads import sweep as sweep_prefill_uploads
 from app.models import JobRun
 from app.status.service import refresh_some
 
@@ -84,11 +86,17 @@ def _finish(*, day: date, processed: int) -> None:
 
 
 def run_daily(
-    *, day: date, who: str | None = None, force: bool = False, stop: Event | None = None
+    *,
+    day: date,
+    who: str | None = None,
+    force: bool = False,
+    stop: Event | None = None,
+    now: datetime | None = None,
 ) -> int | None:
     """`day`'s pass unless another process claimed it (None); returns how many re-evaluated.
 
-    `force` runs it even so (the claim stays with whoever made it).
+    `force` runs it even so (the claim stays with whoever made it). The pass also deletes the
+    prefill PDFs not attached within a day of `now` (default: the clock's).
     """
     claimed = claim(day=day, who=who or worker_name())
     if not claimed and not force:
@@ -97,6 +105,8 @@ def run_daily(
     if claimed and not (stop and stop.is_set()):
         _finish(day=day, processed=processed)
     log.info("daily pass for %s: re-evaluated %d vendors", day, processed)
+    if not (stop and stop.is_set()):
+        sweep_prefill_uploads(now=now or clock.utc_now())
     return processed
 
 

@@ -65,6 +65,7 @@ def evidence_facts(row: Evidence) -> facts.SocReport | facts.IsoCertificate | fa
             last_surveillance_on=row.last_surveillance_on,
             initial_certification_on=row.initial_certification_on,
             certificate_status=row.certificate_status or "active",
+            scope_covers_services=row.scope_covers_services,
             retracted=retracted,
         )
     if row.kind == "bridge_letter":
@@ -97,6 +98,7 @@ def _soc_report_facts(row: Evidence, retracted: bool) -> facts.SocReport:
         exceptions_noted=row.exceptions_noted or 0,
         subservice_orgs=orgs or (),
         cuecs=bool(row.cuecs),
+        scope_covers_services=row.scope_covers_services,
         retracted=retracted,
     )
 
@@ -108,6 +110,7 @@ def waiver_facts(row: Waiver) -> facts.Waiver:
         code=row.code,
         granted_on=row.granted_on,
         expires_on=row.expires_on,
+        evidence_id=row.evidence_id,
         revoked=row.revoked_at is not None,
     )
 

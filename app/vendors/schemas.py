@@ -15,11 +15,12 @@ from app.fields import (
     Region,
     Requirement,
     Tier,
+    TypedInt,
     text,
 )
 
 OptionalEmail = Annotated[Email | None, EMPTY_AS_NONE]
-Services = text(2000)  # the width of the column
+Services = text(2000, multiline=True)  # the width of the column
 
 
 def _tsc_list(value: list[str] | None) -> list[str] | None:
@@ -64,7 +65,7 @@ class VendorUpdate(BaseModel):
     owner_email: OptionalEmail = None
     requirement: Annotated[Requirement | None, EMPTY_AS_NONE] = None
     required_tsc: list[Criterion] | None = Field(default=None, max_length=5)
-    version: int | None = Field(default=None, ge=1, le=2**31 - 1)
+    version: TypedInt | None = Field(default=None, ge=1, le=2**31 - 1)
 
     _tsc = field_validator("required_tsc")(_tsc_list)
 

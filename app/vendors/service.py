@@ -1,6 +1,8 @@
 """Vendors: create, read, update with optimistic concurrency, list and look up."""
 
 import base64
+import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -10,7 +12,8 @@ from sqlmodel import Session, col, select
 from app import clock
 from app.audit.service import record, snapshot
 from app.errors import Conflict, NotFound
-from app.models import Vendor
+from app.fields import INVISIBLE
+from app.models import Evidence, Vendor
 from app.status.service import materialise
 from app.vendors.schemas import VendorCreate, VendorUpdate
 
@@ -18,8 +21,12 @@ MAX_PAGE = 500
 
 
 def name_key(name: str) -> str:
-    """The case-insensitive identity of a vendor name."""
-    return " ".join(name.split()).casefold()
+    """The identity of a vendor name: compatibility forms (NFKC: full-width letters,
+    ligatures), case, runs of spaces and invisible characters (zero widths, bidi controls)
+    make no difference."""
+    visible = "".join(char for char in name if char not in INVISIBLE)
+    folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", visible).casefold())
+    return " ".join(folded.split())
 
 
 def get_vendor(*, session: Session, vendor_id: int) -> Vendor:
@@ -95,6 +102,8 @@ def update_vendor(
     )
     before = snapshot(vendor)
     _apply(vendor, changes)
+    if vendor.services != before["services"]:
+        reset_scope_judgements(session=session, vendor_ids=[vendor.id], actor=actor)
     materialise(session=session, vendor=vendor, today=today)
     record(
         session=session,
@@ -107,6 +116,32 @@ def update_vendor(
         after=snapshot(vendor),
     )
     return vendor
+
+
+def reset_scope_judgements(*, session: Session, vendor_ids: Sequence[int], actor: str) -> int:
+    """Clear every scope judgement of these vendors' documents, each audited; how many.
+
+    Called when a vendor's services change: what was judged against the old services says
+    nothing about the new ones (SPEC §2 v2). The caller re-evaluates the vendors."""
+    query = select(Evidence).where(
+        col(Evidence.vendor_id).in_(vendor_ids), col(Evidence.scope_covers_services).is_not(None)
+    )
+    judged = list(session.exec(query.order_by(col(Evidence.id))))
+    for evidence in judged:
+        before = snapshot(evidence)
+        evidence.scope_covers_services = None
+        session.add(evidence)
+        record(
+            session=session,
+            actor=actor,
+            entity="evidence",
+            entity_id=evidence.id,
+            action="scope_reset",
+            vendor_id=evidence.vendor_id,
+            before=before,
+            after=snapshot(evidence),
+        )
+    return len(judged)
 
 
 def _apply(vendor: Vendor, changes: dict) -> None:
@@ -164,7 +199,7 @@ def narrowed(query, *, status=None, tier=None, pattern=None):
 
 def like_pattern(q: str) -> str:
     """The LIKE pattern that finds `q` anywhere in a name or domain, any case."""
-    return f"%{escape_like(q.casefold())}%"
+    return f"%{escape_like(name_key(q))}%"
 
 
 def _filtered(query, flt: VendorFilter, today: date):

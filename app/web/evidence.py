@@ -10,15 +10,18 @@ from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
+from app import clock
 from app.api_common import EvidenceId, VendorId
 from app.auth.tokens import Principal
 from app.config import get_settings
 from app.db import SessionDep
 from app.deps import Today
 from app.documents.service import attach_document
+from app.errors import Invalid
 from app.evidence import service
 from app.evidence.schemas import (
     BridgeLetterCreate,
+    EvidenceUpdate,
     IsoCertificateCreate,
     Retraction,
     Soc1ReportCreate,
@@ -29,11 +32,20 @@ from app.models import Evidence, Vendor
 from app.rules.policy import Policy
 from app.status.service import current_policy
 from app.vendors.service import get_vendor
+from app.web import labels
 from app.web.deps import CsrfForm, WebAnalyst
 from app.web.forms import FormState, submit
 from app.web.respond import invalid, saved, status_words
 from app.web.templating import render
-from app.web.uploads import KeptDocument, Posted, keep_document, posted_form, refusal_message
+from app.web.uploads import (
+    KeptDocument,
+    Posted,
+    carried_document,
+    carry,
+    keep_document,
+    posted_form,
+    refusal_message,
+)
 from app.web.views import evidence_title
 
 router = APIRouter(include_in_schema=False)
@@ -69,6 +81,7 @@ ISO = (
     "certificate_status",
 )
 BRIDGE = (*COMMON, "soc2_report_id", "covers_until", "signed_on")
+JUDGE_SCOPE = "evidence/judge_scope.html"
 SUBSERVICE = ("subservice_name", "subservice_method")
 
 
@@ -89,7 +102,7 @@ FORMS = {
     "soc2_report": EvidenceForm(
         Soc2ReportCreate,
         "evidence/soc_report.html",
-        (*SOC, "report_type", "tsc"),
+        (*SOC, "report_type", "tsc", "scope_covers_services"),
         _SOC_LISTS,
         (*_SOC_DEFAULTS, ("report_type", "type2")),
     ),
@@ -106,7 +119,7 @@ FORMS = {
     "iso27001_certificate": EvidenceForm(
         IsoCertificateCreate,
         "evidence/iso_certificate.html",
-        ISO,
+        (*ISO, "scope_covers_services"),
         defaults=(("standard_version", "2022"), ("certificate_status", "active")),
     ),
     "bridge_letter": EvidenceForm(BridgeLetterCreate, "evidence/bridge_letter.html", BRIDGE),
@@ -210,9 +223,10 @@ def _create(
     posted: Posted,
 ) -> Response:
     vendor = get_vendor(session=session, vendor_id=vendor_id)
+    session.commit()  # the PDF sent is stored outside any transaction
+    document = keep_document(posted) or _carried(session, posted, principal.name)
     spec = FORMS[kind]
     form = FormState.read(posted.data, spec.fields, lists=spec.lists)
-    document = keep_document(posted)  # on a refusal: the PDF a prefill kept, if any
     created = None
     if posted.refusal is None:
         created = submit(
@@ -224,12 +238,32 @@ def _create(
             ),
         )
     if created is None:
+        document = _kept(session, document, principal.name)
         return _refused(request, session, vendor, kind, form, document, posted)
     evidence, _ = created
     words = _attach(session, evidence, document, principal.name)
     notice = f"Logged the {evidence_title(evidence)}{words}. "
     notice += status_words(vendor.name, vendor.status)
     return saved(request, session, f"/vendors/{vendor_id}", notice)
+
+
+def _carried(session: Session, posted: Posted, owner: str) -> KeptDocument | None:
+    """The PDF a prefill kept for this user (even when the upload was refused); a handle that
+    names none of theirs refuses the form."""
+    try:
+        return carried_document(session=session, posted=posted, owner=owner, now=clock.utc_now())
+    except Invalid as exc:
+        posted.refusal = posted.refusal or exc
+        return None
+
+
+def _kept(session: Session, document: KeptDocument | None, owner: str) -> KeptDocument | None:
+    """The PDF going with a refused form, remembered so that the form can carry it (whatever
+    the failed attempt wrote is discarded first)."""
+    session.rollback()
+    if document is None:
+        return None
+    return carry(session=session, document=document, owner=owner, now=clock.utc_now())
 
 
 def _attach(session: Session, evidence: Evidence, document: KeptDocument | None, actor: str) -> str:
@@ -302,4 +336,53 @@ def retract(
         context = {"evidence": evidence, "vendor": vendor, "form": form, "today": today}
         return invalid(request, session, "evidence/retract.html", context)
     notice = f"Retracted the {evidence_title(done)}. " + status_words(vendor.name, vendor.status)
+    return saved(request, session, f"/vendors/{vendor.id}", notice)
+
+
+def _scope_context(evidence: Evidence, vendor: Vendor, form: FormState, today: date) -> dict:
+    return {"evidence": evidence, "vendor": vendor, "form": form, "today": today}
+
+
+@router.get("/evidence/{evidence_id}/scope")
+def scope_form(
+    request: Request, evidence_id: EvidenceId, _: WebAnalyst, session: SessionDep, today: Today
+):
+    """Judge whether a document on file covers what is bought from the vendor."""
+    evidence = service.get_evidence(session=session, evidence_id=evidence_id)
+    vendor = get_vendor(session=session, vendor_id=evidence.vendor_id)
+    form = FormState({"scope_covers_services": evidence.scope_covers_services or ""})
+    return render(request, JUDGE_SCOPE, _scope_context(evidence, vendor, form, today))
+
+
+@router.post("/evidence/{evidence_id}/scope")
+def judge_scope(
+    request: Request,
+    evidence_id: EvidenceId,
+    principal: WebAnalyst,
+    posted: CsrfForm,
+    session: SessionDep,
+    today: Today,
+):
+    """Record the judgement (audited) and re-evaluate the vendor."""
+    evidence = service.get_evidence(session=session, evidence_id=evidence_id)
+    vendor = get_vendor(session=session, vendor_id=evidence.vendor_id)
+    form = FormState.read(posted, ("scope_covers_services",))
+    done = submit(
+        form,
+        EvidenceUpdate,
+        {"scope_covers_services": form.value("scope_covers_services") or None},
+        lambda data: service.judge_scope(
+            session=session,
+            evidence_id=evidence_id,
+            value=data.scope_covers_services,
+            actor=principal.name,
+            today=today,
+        ),
+    )
+    if done is None:
+        return invalid(request, session, JUDGE_SCOPE, _scope_context(evidence, vendor, form, today))
+    answer = labels.label(done[0].scope_covers_services or "unjudged", "scope_covers_services")
+    notice = f"Scope of the {evidence_title(done[0])} judged: {answer}. " + status_words(
+        vendor.name, vendor.status
+    )
     return saved(request, session, f"/vendors/{vendor.id}", notice)

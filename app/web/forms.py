@@ -11,6 +11,7 @@ from pydantic import BaseModel, ValidationError
 from starlette.datastructures import FormData
 
 from app.errors import Conflict, Invalid
+from app.fields import FROM_TEXT
 
 FORM_ERROR = "__form__"
 M = TypeVar("M", bound=BaseModel)
@@ -20,6 +21,7 @@ T = TypeVar("T")
 _FIELD_WORDS = {
     "period_start": "the period start",
     "period_end": "the period end",
+    "received_on": "the date received",
     "issued_on": "the issue date",
     "granted_on": "the grant date",
     "expires_on": "the expiry date",
@@ -54,10 +56,14 @@ def message_for(error: Mapping[str, Any]) -> str:
 class FormState:
     """The values typed (strings, or lists of strings) and the error beside each field."""
 
-    def __init__(self, values: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self, values: dict[str, Any] | None = None, shown_as: Mapping[str, str] | None = None
+    ) -> None:
         self.values: dict[str, Any] = dict(values or {})
         self.errors: dict[str, str] = {}
         self.found: dict[str, Any] = {}  # field → where a PDF stated its value (a Proposal)
+        # A schema field the form asks for under another name (its errors go beside that one).
+        self.shown_as: dict[str, str] = dict(shown_as or {})
 
     @classmethod
     def read(cls, form: FormData, fields: Iterable[str], lists: Iterable[str] = ()) -> "FormState":
@@ -87,6 +93,7 @@ class FormState:
 
     def add(self, field: str, message: str) -> None:
         """Show `message` beside `field` (or above the form when no such field is shown)."""
+        field = self.shown_as.get(field, field)
         key = field if field in self.values else FORM_ERROR
         self.errors.setdefault(key, message)
 
@@ -119,7 +126,7 @@ def submit(
 ) -> T | None:
     """Validate `data` with `schema` and run `action`; on failure note the errors, return None."""
     try:
-        return action(schema.model_validate(data))
+        return action(schema.model_validate(data, context=FROM_TEXT))
     except ValidationError as exc:
         form.add_validation(exc)
     except Invalid as exc:

@@ -38,6 +38,7 @@ REPORT_TYPE = {"type1": "Type I", "type2": "Type II"}
 CERTIFICATE_STATUS = {"active": "Active", "suspended": "Suspended", "withdrawn": "Withdrawn"}
 ISO_EDITION = {"2022": "ISO/IEC 27001:2022", "2013": "ISO/IEC 27001:2013"}
 SUBSERVICE_METHOD = {"carve_out": "Carve-out", "inclusive": "Inclusive"}
+SCOPE_COVERS_SERVICES = {"yes": "Yes", "partly": "Partly", "no": "No", "unjudged": "Not judged yet"}
 KIND = {
     "soc2_report": "SOC 2 report",
     "soc1_report": "SOC 1 report",
@@ -66,6 +67,7 @@ _TABLES = {
     "certificate_status": CERTIFICATE_STATUS,
     "standard_version": ISO_EDITION,
     "method": SUBSERVICE_METHOD,
+    "scope_covers_services": SCOPE_COVERS_SERVICES,
     "kind": KIND,
     "standing": STANDING,
 }

@@ -6,7 +6,9 @@ from functools import lru_cache
 from fastapi import APIRouter, Request
 from sqlmodel import Session, select
 
-from app.auth import throttle
+from app import clock
+from app.auth import sessions, throttle
+from app.auth.client import client_address
 from app.auth.users import hash_password, verify_password
 from app.db import session_scope
 from app.models import User
@@ -19,8 +21,11 @@ router = APIRouter(include_in_schema=False)
 MAX_PASSWORD_LENGTH = 1000  # Argon2 on megabytes of input would be a cheap way to burn CPU
 WRONG = "Wrong e-mail address or password."
 TOO_MANY = (
-    "Too many failed logins for this account. Wait {minutes} minute(s) and try again, "
-    "or ask an administrator to check the account."
+    "Too many failed logins for this account from your address. Wait {minutes} minute(s) "
+    "and try again, or ask an administrator to check the account."
+)
+TOO_MANY_FROM_HERE = (
+    "Too many failed logins from your address. Wait {minutes} minute(s) and try again."
 )
 
 
@@ -62,9 +67,10 @@ def login_page(request: Request, next: str | None = None):
 def log_in(request: Request, posted: CsrfForm):
     """Check the password; on success start a new session and go where the user was going."""
     form = FormState.read(posted, ("email", "password", "next"))
-    attempt = throttle.begin_attempt(form.value("email"))
+    attempt = throttle.begin_attempt(form.value("email"), client_address(request))
     if not attempt.allowed:
-        return _refused(request, form, TOO_MANY.format(minutes=_minutes(attempt)), 429, attempt)
+        message = TOO_MANY_FROM_HERE if attempt.per_client else TOO_MANY
+        return _refused(request, form, message.format(minutes=_minutes(attempt)), 429, attempt)
     with session_scope(writes=False) as session:  # a read: no write lock during Argon2
         user = authenticate(
             session=session, email=form.value("email"), password=form.value("password")
@@ -72,7 +78,12 @@ def log_in(request: Request, posted: CsrfForm):
     if user is None:
         return _refused(request, form, WRONG, 401)
     throttle.succeeded(attempt)
-    web_session(request).log_in(user)
+    web = web_session(request)
+    with session_scope() as session:
+        if web.session_id is not None:  # a session from before (expired, or another user's)
+            sessions.end(session=session, session_id=web.session_id)
+        started = sessions.start(session=session, user=user, now=clock.utc_now())
+    web.log_in(started)
     return see_other(safe_next(form.value("next")))
 
 
@@ -98,8 +109,11 @@ def _refused(
 
 @router.post("/logout")
 def log_out(request: Request, _: CsrfForm):
-    """End the session."""
+    """End the session, here and wherever its cookie was copied to."""
     web = web_session(request)
+    if web.session_id is not None:
+        with session_scope() as session:
+            sessions.end(session=session, session_id=web.session_id)
     web.log_out()
     web.flash("You are logged out.")
     return see_other("/login")

@@ -1,8 +1,9 @@
 """Prefill from PDF: read a report or certificate and show its evidence form filled in, each
 value beside the page, the words and the confidence it was read with.
 
-Only the PDF is stored here (content-addressed; it travels with the form in hidden fields). The
-values count once the analyst has checked them and saved the record through the usual form.
+Only the PDF is stored here, once it could be read (content-addressed; the form carries a handle
+to it signed for this user, see app/documents/prefill_uploads.py). The values count once the
+analyst has checked them and saved the record through the usual form.
 """
 
 from dataclasses import dataclass
@@ -13,12 +14,15 @@ from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
+from app import clock
 from app.api_common import VendorId
 from app.db import SessionDep
 from app.deps import Today
 from app.documents.extract import Extraction, Proposal
-from app.documents.pdftext import UnreadablePdf
+from app.documents.pdftext import ReaderBusy, UnreadablePdf
 from app.documents.service import extract_proposals
+from app.documents.upload import FILE_FIELD
+from app.errors import DomainError, Invalid
 from app.models import Vendor
 from app.vendors.service import get_vendor
 from app.web.deps import WebAnalyst
@@ -26,7 +30,15 @@ from app.web.evidence import FORMS, EvidenceForm, Kind, form_context, starting_f
 from app.web.forms import FormState
 from app.web.respond import invalid
 from app.web.templating import render
-from app.web.uploads import KeptDocument, Posted, keep_document, posted_form, refusal_message
+from app.web.uploads import (
+    KeptDocument,
+    Posted,
+    carried_document,
+    carry,
+    keep_document,
+    posted_form,
+    refusal_message,
+)
 
 router = APIRouter(include_in_schema=False)
 CHOOSE_A_PDF = "Choose the PDF to read."
@@ -92,53 +104,72 @@ def fill(form: FormState, kind: str, extraction: Extraction, document: KeptDocum
     )
 
 
+@dataclass(frozen=True)
+class Page:
+    """Who asked for which form."""
+
+    request: Request
+    session: Session
+    kind: str
+    owner: str
+
+
 @router.post("/vendors/{vendor_id}/evidence/{kind}/prefill")
 async def prefill_evidence(
     request: Request,
     vendor_id: VendorId,
     kind: Kind,
-    _: WebAnalyst,
+    principal: WebAnalyst,
     session: SessionDep,
     today: Today,
 ):
-    """The evidence form filled in from the PDF sent (or from the stored PDF the hidden fields
-    name, when another form passes it on). Saves nothing but the PDF."""
+    """The evidence form filled in from the PDF sent (or from the stored PDF the hidden handle
+    names, when another form passes it on). Saves nothing but the PDF, kept for a day."""
     async with posted_form(request) as posted:
-        return await run_in_threadpool(_prefill, request, session, vendor_id, kind, today, posted)
+        page = Page(request, session, kind, principal.name)
+        return await run_in_threadpool(_prefill, page, vendor_id, today, posted)
 
 
-def _prefill(
-    request: Request, session: Session, vendor_id: int, kind: str, today: date, posted: Posted
-) -> Response:
+def _prefill(page: Page, vendor_id: int, today: date, posted: Posted) -> Response:
+    session = page.session
     vendor = get_vendor(session=session, vendor_id=vendor_id)
-    form = starting_form(kind, today)
-    if posted.refusal is not None:
-        error = refusal_message(posted.refusal)
-        return _unread(request, session, vendor, kind, form, error, posted.refusal.status_code)
-    document = keep_document(posted)
-    if document is None:
-        return _unread(request, session, vendor, kind, form, CHOOSE_A_PDF, 422)
+    form = starting_form(page.kind, today)
     try:
-        extraction = extract_proposals(document.stored.path)
-    except UnreadablePdf as exc:
-        return _unread(request, session, vendor, kind, form, refusal_message(exc), 422)
-    view = fill(form, kind, extraction, document)
+        source = _pdf_to_read(page, posted)
+    except DomainError as exc:  # a refused upload, a stale handle, no file at all
+        return _unread(page, vendor, form, refusal_message(exc), exc.status_code)
+    session.commit()  # end the transaction (SQLite's write lock) before the slow work below
+    try:
+        extraction = extract_proposals(source.stored.path if source else posted.file.path)
+    except (UnreadablePdf, ReaderBusy) as exc:
+        return _unread(page, vendor, form, refusal_message(exc), exc.status_code)
+    document = source or keep_document(posted)  # stored only once it could be read
+    document = carry(session=session, document=document, owner=page.owner, now=clock.utc_now())
+    view = fill(form, page.kind, extraction, document)
     context = form_context(
-        session=session, vendor=vendor, kind=kind, form=form, document=document, prefill=view
+        session=session, vendor=vendor, kind=page.kind, form=form, document=document, prefill=view
     )
-    return render(request, FORMS[kind].template, context)
+    return render(page.request, FORMS[page.kind].template, context)
 
 
-def _unread(
-    request: Request,
-    session: Session,
-    vendor: Vendor,
-    kind: str,
-    form: FormState,
-    error: str,
-    status: int,
-) -> Response:
+def _pdf_to_read(page: Page, posted: Posted) -> KeptDocument | None:
+    """The stored PDF the hidden handle names, or None when a PDF was sent; the reason
+    there is nothing to read as an exception (a refused upload, a stale handle, no file)."""
+    if posted.refusal is not None:
+        raise posted.refusal
+    if posted.file is not None:
+        return None
+    now = clock.utc_now()
+    carried = carried_document(session=page.session, posted=posted, owner=page.owner, now=now)
+    if carried is None:
+        raise Invalid(FILE_FIELD, CHOOSE_A_PDF)
+    return carried
+
+
+def _unread(page: Page, vendor: Vendor, form: FormState, error: str, status: int) -> Response:
     """The empty form again, with why the PDF was not read beside the PDF field."""
-    view = PrefillView(kind_here=kind, error=error)
-    context = form_context(session=session, vendor=vendor, kind=kind, form=form, prefill=view)
-    return invalid(request, session, FORMS[kind].template, context, status)
+    view = PrefillView(kind_here=page.kind, error=error)
+    context = form_context(
+        session=page.session, vendor=vendor, kind=page.kind, form=form, prefill=view
+    )
+    return invalid(page.request, page.session, FORMS[page.kind].template, context, status)

@@ -1,9 +1,10 @@
-"""Login sessions in a signed cookie, and the CSRF token that travels with them.
+"""The session cookie: a signed cookie with the CSRF token, a notice, and for a logged-in
+user the id of a server-side session (`app.auth.sessions`).
 
-Nothing is stored on the server, so any number of processes share the sessions: the
-cookie carries the user id, role, a random nonce (new at every login) and the CSRF token,
-signed with the secret key. The user row is read on each request, so a deactivated user
-or a changed role ends the session at once.
+The cookie itself grants nothing: the session id in it is looked up on every request (one
+indexed read joined to the user's row), so logging out, a new password or role, deactivation
+and the session's absolute expiry end it at once, in every process. The signature keeps the
+CSRF token and the notice honest before login.
 """
 
 import secrets
@@ -11,23 +12,22 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy import bindparam, select
+from itsdangerous import BadSignature, TimestampSigner, URLSafeTimedSerializer
 from sqlalchemy.exc import OperationalError
 from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.auth.roles import Role
+from app import clock
+from app.auth import sessions
+from app.auth.sessions import LIFETIME, Started
 from app.auth.tokens import Principal
-from app.clock import utc_now
 from app.config import get_settings
-from app.db import SAFE_METHODS, read_row
-from app.models import User
+from app.db import SAFE_METHODS
 
 COOKIE = "vetted_session"
-MAX_AGE_SECONDS = 12 * 3600  # a working day; then log in again
+MAX_AGE_SECONDS = int(LIFETIME.total_seconds())  # no cookie, logged in or not, lives longer
 SALT = "vetted.web-session"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
@@ -36,8 +36,15 @@ BUSY = PlainTextResponse(
 )
 
 
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(get_settings().secret_key.get_secret_value(), salt=SALT)
+class _ClockSigner(TimestampSigner):
+    """Signs with the time of `app.clock`, the one clock every other age is measured by."""
+
+    def get_timestamp(self) -> int:
+        return int(clock.utc_now().timestamp())
+
+
+def _serializer(secret_key: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret_key, salt=SALT, signer=_ClockSigner)
 
 
 def _new_token() -> str:
@@ -50,8 +57,7 @@ def _verified(value: str, secret_key: str) -> tuple[dict[str, Any], datetime] | 
     once per cookie and key: the same bytes give the same answer; the age is checked on
     every request)."""
     try:
-        serializer = URLSafeTimedSerializer(secret_key, salt=SALT)
-        data, signed_at = serializer.loads(value, return_timestamp=True)
+        data, signed_at = _serializer(secret_key).loads(value, return_timestamp=True)
     except BadSignature:
         return None
     return (data, signed_at) if isinstance(data, dict) else None
@@ -71,15 +77,15 @@ class WebSession:
         if verified is None:
             return cls({})
         data, signed_at = verified
-        if (utc_now() - signed_at).total_seconds() > MAX_AGE_SECONDS:
+        if (clock.utc_now() - signed_at).total_seconds() > MAX_AGE_SECONDS:
             return cls({})
         return cls(dict(data))
 
     @property
-    def user_id(self) -> int | None:
-        """The logged-in user's id, if any."""
-        uid = self.data.get("uid")
-        return uid if isinstance(uid, int) else None
+    def session_id(self) -> str | None:
+        """The id of the server-side login session, if the cookie carries one."""
+        sid = self.data.get("sid")
+        return sid if isinstance(sid, str) else None
 
     @property
     def csrf_token(self) -> str:
@@ -96,9 +102,15 @@ class WebSession:
             return False
         return secrets.compare_digest(expected.encode(), token.encode())
 
-    def log_in(self, user: User) -> None:
-        """Start a fresh session for `user`: new nonce and CSRF token (no fixation)."""
-        self.data = {"uid": user.id, "role": user.role, "nonce": _new_token(), "csrf": _new_token()}
+    def log_in(self, started: Started) -> None:
+        """Carry the new login session: new nonce and CSRF token (no fixation)."""
+        expires = int(started.expires_at.timestamp())
+        self.data = {
+            "sid": started.session_id,
+            "exp": expires,
+            "nonce": _new_token(),
+            "csrf": _new_token(),
+        }
         self.modified = True
 
     def log_out(self) -> None:
@@ -118,13 +130,21 @@ class WebSession:
             self.modified = True
         return text if isinstance(text, str) else None
 
+    def _max_age(self) -> int:
+        """Seconds the cookie may live: never past the login session's end."""
+        expires = self.data.get("exp")
+        if self.session_id is None or not isinstance(expires, int):
+            return MAX_AGE_SECONDS
+        left = expires - int(clock.utc_now().timestamp())
+        return max(0, min(left, MAX_AGE_SECONDS))
+
     def set_cookie_header(self, *, secure: bool) -> str:
         """The Set-Cookie header value that stores (or clears) this session."""
         flags = "; Path=/; HttpOnly; SameSite=Lax" + ("; Secure" if secure else "")
         if not self.data:
             return f"{COOKIE}=; Max-Age=0{flags}"
-        value = _serializer().dumps(self.data)
-        return f"{COOKIE}={value}; Max-Age={MAX_AGE_SECONDS}{flags}"
+        value = _serializer(get_settings().secret_key.get_secret_value()).dumps(self.data)
+        return f"{COOKIE}={value}; Max-Age={self._max_age()}{flags}"
 
 
 def web_session(request: Request) -> WebSession:
@@ -135,20 +155,15 @@ def web_session(request: Request) -> WebSession:
     return web
 
 
-# The session's user: one primary-key SELECT on every page (`read_row`, no ORM session).
-SESSION_USER = select(User.email, User.role, User.active).where(User.id == bindparam("user_id"))
-
-
 async def principal_for_session(web: WebSession) -> Principal | None:
-    """The active user the session stands for, or None (and the session is ended)."""
-    uid = web.user_id
-    if uid is None:
+    """The active user the session stands for, or None (and the cookie is cleared)."""
+    session_id = web.session_id
+    if session_id is None:
         return None
-    user = await read_row(SESSION_USER, {"user_id": uid})
-    if user is None or not user["active"] or user["role"] != web.data.get("role"):
+    principal = await sessions.principal_for(session_id, now=clock.utc_now())
+    if principal is None:
         web.log_out()
-        return None
-    return Principal(name=user["email"], role=Role(user["role"]))
+    return principal
 
 
 def _may_use_api(request: Request, web: WebSession) -> bool:
@@ -172,7 +187,7 @@ class WebSessionMiddleware:
         web = WebSession.from_cookie(request.cookies.get(COOKIE))
         state = scope.setdefault("state", {})
         state["web_session"] = web
-        if web.user_id is not None:
+        if web.session_id is not None:
             try:
                 principal = await principal_for_session(web)  # one indexed read, on the loop
             except OperationalError:  # outside the app's handlers: answer here, not with a 500

@@ -1,29 +1,38 @@
 """Forms that may carry a PDF: read from the request stream under the upload cap, CSRF-checked,
 and a refused upload (too large, not a PDF) reported beside the file field, not as an error page.
 
-The evidence forms post multipart with an optional `file`; a PDF read by "Prefill from PDF" is
-stored at once and travels with the form as two hidden fields (its SHA-256 and its name), so
-it is attached when the record is saved without being sent again.
+The evidence forms post multipart with an optional `file`; a PDF read by "Prefill from PDF" (or
+sent with a form that was refused) is stored and travels with the form as two hidden fields:
+a handle signed for the user who sent it, valid for a day, and its name (see
+app/documents/prefill_uploads.py). It is attached when the record is saved without being sent
+again; a bare digest is not a handle, and another user's handle names nothing.
 """
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
 
+from sqlmodel import Session
 from starlette.datastructures import FormData
 from starlette.requests import Request
 
+from app.documents import prefill_uploads
 from app.documents.pdftext import UnreadablePdf
 from app.documents.service import clean_filename
-from app.documents.storage import StagedPdf, StoredFile, TooLarge, UnsupportedMedia, stored_file
+from app.documents.storage import StagedPdf, StoredFile, TooLarge, UnsupportedMedia
 from app.documents.upload import FILE_FIELD, MalformedForm, ReceivedForm, receive_pdf_form
 from app.errors import DomainError, Invalid
 from app.web.deps import require_csrf
 from app.web.forms import tidy
 
-SHA_FIELD = "document_sha256"
+HANDLE_FIELD = "document_handle"
 NAME_FIELD = "document_name"
 REFUSALS = (TooLarge, UnsupportedMedia, MalformedForm, Invalid)
+GONE = (
+    "the PDF read earlier can no longer be attached (it was read over a day ago, or not by "
+    "you): choose the file again"
+)
 _ADVICE = {
     413: "Choose a smaller PDF, or leave the file out.",
     415: "Choose the PDF itself (a scan saved as PDF is fine).",
@@ -90,24 +99,42 @@ async def posted_form(request: Request) -> AsyncIterator[Posted]:
 
 @dataclass(frozen=True)
 class KeptDocument:
-    """A stored PDF going with a form, and the name to give it."""
+    """A stored PDF going with a form, the name to give it, and the handle the form carries
+    ("" until it is remembered for the form)."""
 
     stored: StoredFile
     name: str
-
-    @property
-    def sha256(self) -> str:
-        return self.stored.sha256
+    handle: str = ""
 
 
 def keep_document(posted: Posted) -> KeptDocument | None:
-    """The PDF sent with the form, stored now; else the stored PDF the hidden fields name (an
-    unknown or malformed digest is ignored)."""
-    if posted.file is not None:
-        return KeptDocument(posted.file.promote(), clean_filename(posted.filename))
-    sha = posted.data.get(SHA_FIELD)
-    stored = stored_file(sha) if isinstance(sha, str) and sha else None
-    if stored is None:
+    """The PDF sent with the form, stored now (file work only: call it outside transactions)."""
+    if posted.file is None:
         return None
+    return KeptDocument(posted.file.promote(), clean_filename(posted.filename))
+
+
+def carried_document(
+    *, session: Session, posted: Posted, owner: str, now: datetime
+) -> KeptDocument | None:
+    """The stored PDF the form's hidden handle names; None when it names none. Invalid when the
+    handle is not one this user was given within the day (forged, another user's, a bare
+    digest, too old) or its PDF has gone."""
+    handle = posted.data.get(HANDLE_FIELD)
+    if not isinstance(handle, str) or not handle:
+        return None
+    stored = prefill_uploads.resolve(session=session, handle=handle, owner=owner, now=now)
+    if stored is None:
+        raise Invalid(FILE_FIELD, GONE)
     name = posted.data.get(NAME_FIELD)
-    return KeptDocument(stored, clean_filename(name if isinstance(name, str) else None))
+    return KeptDocument(stored, clean_filename(name if isinstance(name, str) else None), handle)
+
+
+def carry(*, session: Session, document: KeptDocument, owner: str, now: datetime) -> KeptDocument:
+    """`document` with a handle for the form to carry: remembered for `owner` (and committed,
+    so that it outlives the request's outcome) unless it has one already."""
+    if document.handle:
+        return document
+    handle = prefill_uploads.remember(session=session, stored=document.stored, owner=owner, now=now)
+    session.commit()
+    return replace(document, handle=handle)

@@ -51,7 +51,14 @@ def _report_facts(e: Any) -> list[str]:
         facts.append(_fact("Subservice", "; ".join(orgs)))
     if e.cuecs:
         facts.append(_fact("CUECs", "Listed"))
+    if e.kind == "soc2_report":
+        facts.append(_scope_fact(e))
     return facts
+
+
+def _scope_fact(e: Any) -> str:
+    answer = labels.label(e.scope_covers_services or "unjudged", "scope_covers_services")
+    return _fact("Covers what we buy", esc(answer))
 
 
 def _certificate_facts(e: Any) -> list[str]:
@@ -68,6 +75,7 @@ def _certificate_facts(e: Any) -> list[str]:
         facts.append(_fact("Status", esc(status)))
     if e.scope:
         facts.append(_fact("Scope", esc(e.scope)))
+    facts.append(_scope_fact(e))
     return facts
 
 
@@ -179,6 +187,8 @@ def _flag_waiver(item: Any, vendor_id: int, can_write: bool, as_of: date) -> str
         )
     if can_write and flag.severity in WAIVABLE:
         href = f"/vendors/{int(vendor_id)}/waivers/new?code={esc(flag.code)}"
+        if flag.evidence_id is not None:
+            href += f"&amp;evidence_id={int(flag.evidence_id)}"
         return f'<p class="small"><a href="{href}">Accept this risk with a waiver…</a></p>'
     return ""
 
@@ -233,6 +243,14 @@ def _evidence_cells(row: Any, title: str, retracted: bool) -> str:
     return f"<td>{name}{flags}{_document_link(e, title)}</td><td>{shown}</td>"
 
 
+def _evidence_actions(e: Any, title: str) -> str:
+    hidden = f'<span class="visually-hidden"> {title} #{int(e.id)}</span>'
+    links = [f'<a href="/evidence/{int(e.id)}/retract">Retract…{hidden}</a>']
+    if e.kind in ("soc2_report", "iso27001_certificate"):
+        links.insert(0, f'<a href="/evidence/{int(e.id)}/scope">Judge scope…{hidden}</a>')
+    return "<br>".join(links)
+
+
 def _evidence_row(row: Any, can_write: bool, as_of: date, today: date) -> str:
     e, title = row.record, esc(row.title)
     retracted = row.standing == "retracted"
@@ -244,11 +262,7 @@ def _evidence_row(row: Any, can_write: bool, as_of: date, today: date) -> str:
         )
     action = ""
     if can_write:
-        link = (
-            f'<a href="/evidence/{int(e.id)}/retract">Retract…<span class="visually-hidden"> '
-            f"{title} #{int(e.id)}</span></a>"
-        )
-        action = f"<td>{'' if retracted else link}</td>"
+        action = f"<td>{'' if retracted else _evidence_actions(e, title)}</td>"
     return (
         f'<tr id="evidence-{int(e.id)}" class="standing-{esc(row.standing)}">'
         f"{_evidence_cells(row, title, retracted)}"

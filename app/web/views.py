@@ -176,6 +176,20 @@ def _evidence_words(values: dict) -> str:
     return labels.evidence_title(kind, values.get("report_type"), values.get("standard_version"))
 
 
+SCOPE_ACTIONS = ("judge_scope", "scope_reset")
+
+
+def _scope_words(entry: AuditEntry, after: dict, ref: str) -> str:
+    words = f"{_evidence_words(after)} {ref}"
+    if entry.action == "scope_reset":
+        return f"Cleared the scope judgement of {words}: the vendor's services changed"
+    judged = after.get("scope_covers_services")
+    if judged is None:
+        return f"Cleared the scope judgement of {words}"
+    answer = labels.label(judged, "scope_covers_services")
+    return f"Judged whether {words} covers the vendor's services: {answer}"
+
+
 def summary(entry: AuditEntry) -> str:
     """What an audit entry did, in words."""
     after = entry.after or {}
@@ -188,6 +202,8 @@ def summary(entry: AuditEntry) -> str:
         return f"Attached the PDF {after.get('document_name')} to evidence {ref}"
     if entry.entity == "evidence" and entry.action == "retract":
         return f"Retracted {_evidence_words(after)} {ref}: {after.get('retraction_reason', '')}"
+    if entry.entity == "evidence" and entry.action in SCOPE_ACTIONS:
+        return _scope_words(entry, after, ref)
     if entry.entity == "waiver" and entry.action == "create":
         title = labels.rule_title(after.get("code", ""))
         return f"Granted waiver {ref} for “{title}” until {after.get('expires_on')}"

@@ -20,29 +20,42 @@ from app.web.deps import CsrfForm, WebAnalyst
 from app.web.forms import FormState, submit
 from app.web.respond import invalid, saved, status_words
 from app.web.templating import render
+from app.web.views import evidence_title
 
 router = APIRouter(include_in_schema=False)
-FIELDS = ("code", "reason", "approved_by", "granted_on", "expires_on")
+FIELDS = ("flag", "reason", "approved_by", "granted_on", "expires_on")
 GRANT = "evidence/waiver.html"
 REVOKE = "evidence/revoke_waiver.html"
 
 
-def current_flags(*, session: Session, vendor: Vendor, today: date) -> list[FlagRead]:
-    """Today's flags, one per code, those that count first."""
-    first: dict[str, FlagRead] = {}
-    for flag in status_on(session=session, vendor=vendor, as_of=today).flags:
-        first.setdefault(flag.code, flag)
-    return sorted(first.values(), key=lambda f: f.waived)  # stable: worst first within each
+def flag_key(flag: FlagRead) -> str:
+    """How the form names one flag: its code, and the document it is about."""
+    return flag.code if flag.evidence_id is None else f"{flag.code}@{flag.evidence_id}"
 
 
-def _context(vendor: Vendor, form: FormState, flags: list[FlagRead], today: date) -> dict:
+def current_flags(*, session: Session, vendor: Vendor, today: date) -> dict[str, FlagRead]:
+    """Today's flags by their key, those that count first."""
+    flags = status_on(session=session, vendor=vendor, as_of=today).flags
+    return {flag_key(f): f for f in sorted(flags, key=lambda f: f.waived)}
+
+
+def _context(
+    vendor: Vendor, form: FormState, flags: dict[str, FlagRead], records: dict, today: date
+) -> dict:
     return {
         "vendor": vendor,
         "form": form,
         "flags": flags,
+        "chosen": flags.get(form.value("flag")),
+        "records": records,  # evidence id → what the document is, for the flags' labels
         "today": today,
         "latest_expiry": add_months(today, service.MAX_WAIVER_MONTHS),
     }
+
+
+def _records(*, session: Session, vendor: Vendor) -> dict[int, str]:
+    records = service.list_evidence(session=session, vendor_id=vendor.id)
+    return {r.id: f"{evidence_title(r)} #{r.id}" for r in records}
 
 
 @router.get("/vendors/{vendor_id}/waivers/new")
@@ -53,19 +66,30 @@ def new_waiver(
     session: SessionDep,
     today: Today,
     code: str = "",
+    evidence_id: int | None = None,
 ):
-    """The form to accept the risk of one of the vendor's current flags."""
+    """The form to accept the risk of one of the vendor's current flags (opened from it)."""
     vendor = get_vendor(session=session, vendor_id=vendor_id)
     flags = current_flags(session=session, vendor=vendor, today=today)
-    chosen = code if code in {f.code for f in flags} else ""
-    form = FormState({"code": chosen, "granted_on": today.isoformat()})
-    return render(request, GRANT, _context(vendor, form, flags, today))
+    key = code if evidence_id is None else f"{code}@{evidence_id}"
+    form = FormState({"flag": key if key in flags else "", "granted_on": today.isoformat()})
+    records = _records(session=session, vendor=vendor)
+    return render(request, GRANT, _context(vendor, form, flags, records, today))
 
 
-def _grant(*, session: Session, vendor: Vendor, flags: list[FlagRead], actor: str, today: date):
+def _waiver_input(form: FormState, flags: dict[str, FlagRead]) -> dict:
+    """The schema's input: the chosen flag's code and document, and what was typed."""
+    data = {k: v for k, v in form.data().items() if k != "flag"}
+    flag = flags.get(form.value("flag"))
+    if flag is None:  # refused by the action: only today's flags are offered
+        return {**data, "code": form.value("flag").partition("@")[0]}
+    return {**data, "code": flag.code, "evidence_id": flag.evidence_id}
+
+
+def _grant(*, session: Session, vendor: Vendor, chosen: FlagRead | None, actor: str, today: date):
     def action(data: WaiverCreate):
-        if data.code not in {f.code for f in flags}:
-            raise Invalid("code", "choose one of this vendor's current flags")
+        if chosen is None:
+            raise Invalid("flag", "choose one of this vendor's current flags")
         return service.create_waiver(
             session=session, vendor_id=vendor.id, data=data, actor=actor, today=today
         )
@@ -82,14 +106,17 @@ def create_waiver(
     session: SessionDep,
     today: Today,
 ):
-    """Record the risk acceptance; the flag stays shown, marked waived."""
+    """Record the risk acceptance of one flag; it stays shown, marked waived."""
     vendor = get_vendor(session=session, vendor_id=vendor_id)
     flags = current_flags(session=session, vendor=vendor, today=today)
     form = FormState.read(posted, FIELDS)
-    action = _grant(session=session, vendor=vendor, flags=flags, actor=principal.name, today=today)
-    waiver = submit(form, WaiverCreate, form.data(), action)
+    form.shown_as = {"code": "flag", "evidence_id": "flag"}
+    chosen, actor = flags.get(form.value("flag")), principal.name
+    action = _grant(session=session, vendor=vendor, chosen=chosen, actor=actor, today=today)
+    waiver = submit(form, WaiverCreate, _waiver_input(form, flags), action)
     if waiver is None:
-        return invalid(request, session, GRANT, _context(vendor, form, flags, today))
+        records = _records(session=session, vendor=vendor)
+        return invalid(request, session, GRANT, _context(vendor, form, flags, records, today))
     notice = f"Granted waiver #{waiver.id} for {waiver.code}. " + status_words(
         vendor.name, vendor.status
     )

@@ -213,7 +213,8 @@ def test_lookup_unknown_is_404_and_empty_is_422(reader):
 
 def test_status_as_of_a_future_date(analyst):
     vendor = _create(analyst, tier="high")
-    analyst.post(f"/api/v1/vendors/{vendor['id']}/evidence", json=soc2_body(tsc=["security"]))
+    body = soc2_body(tsc=["security"], scope_covers_services="yes")
+    analyst.post(f"/api/v1/vendors/{vendor['id']}/evidence", json=body)
     path = f"/api/v1/vendors/{vendor['id']}/status"
     today = analyst.get(path).json()
     assert today["status"] == "approved"

@@ -2,13 +2,16 @@
 
 import csv
 import io
+import re
 from datetime import date
 
+import hypothesis.strategies as st
 import pytest
 from bulk.data import to_csv, vendor_rows
 from bulk.test_import_vendors import run
 from conftest import TEST_TODAY
 from factories import iso_body, soc2_body, vendor_body
+from hypothesis import given
 from openpyxl import load_workbook
 
 from app import db
@@ -68,6 +71,15 @@ def test_neutralise_and_back(value):
     assert unneutralise(neutralise(value)) == value
     assert neutralise("plain") == unneutralise("plain") == "plain"
     assert unneutralise("'quoted") == "'quoted"
+
+
+@given(st.text(alphabet="=+-@\t\r\n,;| 'ax", max_size=12))
+def test_neutralise_is_undone_exactly_and_leaves_no_piece_a_formula(value):
+    guarded = neutralise(value)
+    assert unneutralise(guarded) == value
+    pieces = re.split(r"[,;\t|\r\n]", guarded)
+    assert not [p for p in pieces[1:] if p.lstrip(" ").startswith(("=", "+", "-", "@"))]
+    assert not guarded.startswith(("=", "+", "-", "@", "\t", "\r"))
 
 
 @pytest.mark.parametrize("start", ["=", "+", "-", "@"])

@@ -4,6 +4,8 @@ from datetime import date
 
 import pytest
 from bulk.data import to_csv
+from bulk.test_export import csv_rows
+from bulk.test_export import export as export_csv
 from bulk.test_import_vendors import run as run_vendors
 from conftest import TEST_TODAY
 from factories import count, rows
@@ -99,6 +101,39 @@ def test_received_on_defaults_to_today(vendors, session):
         ({**SOC2, "vendor": "Acme Cloud", "subservice_orgs": "AWS"}, "subservice_orgs", "name:"),
         ({**SOC2, "vendor": "Acme Cloud", "certificate_number": "X"}, "certificate_number", ""),
         ({**ISO, "vendor": "Globex", "expires_on": "2025-01-01"}, "expires_on", "after"),
+        (
+            {**SOC2, "vendor": "Acme Cloud", "period_end": "2026-05-02"},
+            "period_end",
+            "after received_on (2026-05-01): a report is issued only after its period ends",
+        ),
+        (
+            {**SOC2, "vendor": "Acme Cloud", "period_end": "2199-12-31", "received_on": ""},
+            "period_end",
+            "after received_on (today, 2026-06-15)",
+        ),
+        ({**SOC2, "vendor": "Acme Cloud", "issued_on": "2026-05-02"}, "issued_on", "issued"),
+        ({**ISO, "vendor": "Globex", "received_on": "2026-01-09"}, "issued_on", "(2026-01-09)"),
+        (
+            {**ISO, "vendor": "Globex", "last_surveillance_on": "2026-02-01"},
+            "last_surveillance_on",
+            "surveillance audit",
+        ),
+        (
+            {**SOC2, "vendor": "Acme Cloud", "scope_covers_services": "mostly"},
+            "scope_covers_services",
+            "'yes', 'partly' or 'no'",
+        ),
+        (
+            {
+                **SOC2,
+                "vendor": "Acme Cloud",
+                "kind": "soc1_report",
+                "tsc": "",
+                "scope_covers_services": "yes",
+            },
+            "scope_covers_services",
+            "extra",
+        ),
     ],
 )
 def test_a_bad_row_names_its_line_and_field_and_nothing_is_written(
@@ -146,3 +181,14 @@ def test_imported_evidence_is_stored_as_the_api_stores_it(analyst, vendors, sess
     api_entry, import_entry = rows(session, AuditEntry, entity="evidence")
     assert api_entry.after.keys() == import_entry.after.keys()
     assert import_entry.entity_id == by_import.id
+
+
+def test_a_scope_judgement_is_imported_and_exported(vendors, session, reader):
+    run([{**SOC2, "vendor": "Acme Cloud", "scope_covers_services": "partly"},
+         {**ISO, "vendor": "Globex", "scope_covers_services": ""}])  # fmt: skip
+    soc2, iso = rows(session, Evidence)
+    assert (soc2.scope_covers_services, iso.scope_covers_services) == ("partly", None)
+    assert reader.get(f"/api/v1/evidence/{soc2.id}").json()["scope_covers_services"] == "partly"
+    exported = {r["name"]: r for r in csv_rows(export_csv())}
+    assert exported["Acme Cloud"]["soc2_scope_covers_services"] == "partly"
+    assert exported["Globex"]["iso_scope_covers_services"] == ""  # not judged

@@ -5,13 +5,13 @@ from datetime import date
 import pytest
 from bulk.data import to_csv, vendor_rows
 from conftest import TEST_TODAY
-from factories import count, rows
+from factories import count, rows, soc2_body
 
 from app import db
 from app.bulk import importing
 from app.bulk.csvfile import read_csv
 from app.bulk.importing import ImportReport, import_vendors
-from app.models import AuditEntry, StatusChange, Vendor
+from app.models import AuditEntry, Evidence, StatusChange, Vendor
 from app.status.service import assess
 
 
@@ -243,3 +243,26 @@ def test_a_vendor_changed_after_planning_aborts_the_import(database_url, session
         apply_vendors(session=writer, plan=plan, actor="cli", today=TEST_TODAY, progress=None)
     (vendor,) = rows(session, Vendor)
     assert (vendor.tier, vendor.version) == ("low", 1)
+
+
+def test_new_services_reset_the_vendors_scope_judgements(analyst, session):
+    acme = {"name": "Acme", "tier": "critical", "services": "Payroll"}
+    globex = {"name": "Globex", "tier": "high", "services": "Hosting"}
+    run(to_csv([acme, globex]))
+    for vendor in rows(session, Vendor):
+        body = soc2_body(scope_covers_services="yes")
+        assert analyst.post(f"/api/v1/vendors/{vendor.id}/evidence", json=body).status_code == 201
+    session.rollback()
+    report = run(
+        to_csv([{**acme, "services": "Payroll, benefits"}, {**globex, "tier": "critical"}])
+    )
+    assert report.updated == 2
+    acme, globex = rows(session, Evidence)
+    assert (acme.scope_covers_services, globex.scope_covers_services) == (None, "yes")
+    (reset,) = rows(session, AuditEntry, entity="evidence", action="scope_reset")
+    assert (reset.entity_id, reset.actor, reset.before["scope_covers_services"]) == (
+        acme.id,
+        "cli",
+        "yes",
+    )
+    assert reset.after["scope_covers_services"] is None

@@ -77,8 +77,29 @@ def test_user_create_refuses_an_unknown_role(database_url):
     assert run("user", "create", "--email", "a@b.c", "--role", "boss").exit_code == 2
 
 
+def test_changing_a_user_ends_their_sessions(database_url, session):
+    from web.support import make_user, session_cookie
+
+    user = make_user("ana@example.com", "analyst")
+    session_cookie(user)
+    result = run("user", "set-role", "Ana@Example.com", "reader")
+    assert result.exit_code == 0, result.output
+    assert "ana@example.com is now reader; 1 open session(s) ended" in result.stdout
+    session_cookie(user)
+    result = run("user", "set-password", "ana@example.com", input="a new long password\n" * 2)
+    assert result.exit_code == 0 and "1 open session(s) ended" in result.stdout
+    assert run("user", "deactivate", "ana@example.com").exit_code == 0
+    session.commit()  # read what the commands committed
+    (stored,) = rows(session, User)
+    assert verify_password("a new long password", stored.password_hash) and not stored.active
+    actions = [e.action for e in rows(session, AuditEntry, entity="user")]
+    assert actions == ["set_role", "set_password", "deactivate"]
+    missing = run("user", "deactivate", "nobody@example.com")
+    assert missing.exit_code == 1 and "no user nobody@example.com" in missing.stderr
+
+
 def test_seed_is_idempotent_and_shows_every_status(database_url, session):
-    assert "created 13 demo vendors" in run("seed").stdout
+    assert "created 18 demo vendors" in run("seed").stdout
     assert "already there" in run("seed").stdout
     statuses = {v.status for v in rows(session, Vendor)}
     assert statuses == {"approved", "conditional", "blocked"}

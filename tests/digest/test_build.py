@@ -221,6 +221,17 @@ def test_renewed_revoked_and_future_waivers_are_not_listed_as_ending():
     assert d.waivers_ending == () and d2.waivers_ending == ()
 
 
+def test_a_waiver_of_another_document_does_not_continue_one_ending():
+    ends = AS_OF + timedelta(days=10)
+    cert = certificate(AS_OF + timedelta(days=400))
+    ending = waiver(ends, evidence_id=cert.id)
+    elsewhere = waiver(ends + timedelta(days=90), granted_on=ends, evidence_id=cert.id + 1)
+    unbound = waiver(ends + timedelta(days=90), granted_on=ends)
+    listed = digest(vendor(cert, waivers=[ending, elsewhere])).waivers_ending
+    assert [row.waiver_id for row in listed] == [ending.id]
+    assert digest(vendor(cert, waivers=[ending, unbound])).waivers_ending == ()
+
+
 def change(days_ago: int, before: str | None, after: str) -> StatusChangeFact:
     return StatusChangeFact(AS_OF - timedelta(days=days_ago), before, after)
 

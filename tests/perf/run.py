@@ -176,17 +176,18 @@ def credentials(url: str) -> tuple[str, str | None]:
             role=reader,
             actor="bench",
         )
+        cookie = _web_cookie(session, user) if _exists("app.web.session") else None
         session.commit()
-        cookie = _web_cookie(user) if _exists("app.web.session") else None
     engine.dispose()
     return token, cookie
 
 
-def _web_cookie(user) -> str:
+def _web_cookie(session: Session, user) -> str:
+    from app.auth.sessions import start
     from app.web.session import WebSession
 
     web = WebSession({})
-    web.log_in(user)
+    web.log_in(start(session=session, user=user, now=clock.utc_now()))
     return web.set_cookie_header(secure=False).split(";")[0]
 
 

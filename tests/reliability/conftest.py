@@ -5,7 +5,7 @@ from collections import defaultdict
 
 import pytest
 from conftest import CHROMIUM
-from reliability.support import COUNTS, OPERATIONS
+from reliability.support import COUNTS, OPERATIONS, finding_closed
 
 # Item number of the probe's report → (test, outcome) of each test marked probe_finding(item).
 FINDINGS: defaultdict[int, list[tuple[str, str]]] = defaultdict(list)
@@ -34,20 +34,17 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     return report
 
 
-def _findings_lines() -> list[str]:
-    closed = sorted(n for n, runs in FINDINGS.items() if {o for _, o in runs} == {"passed"})
-    still_open = sorted(set(FINDINGS) - set(closed))
-    tests = len({test for n in closed for test, _ in FINDINGS[n]})
-    lines = [f"probe findings closed: {len(closed)} (items {_items(closed)}; tests: {tests})"]
-    if still_open:
-        lines.append(
-            f"probe findings NOT shown closed (a test failed or skipped): {_items(still_open)}"
-        )
-    return lines
-
-
-def _items(numbers: list[int]) -> str:
-    return ", ".join(map(str, numbers)) or "none"
+def _count_marked_findings() -> list[str]:
+    """Marked findings whose every test passed join the "probe findings closed" count (as
+    support.finding_closed counts the others); lines naming those a test did not pass."""
+    held = sorted(n for n, runs in FINDINGS.items() if {o for _, o in runs} == {"passed"})
+    for number in held:
+        finding_closed(f"{number} (tests marked probe_finding)")
+    not_held = sorted(set(FINDINGS) - set(held))
+    if not not_held:
+        return []
+    return [f"probe findings NOT shown closed (a test failed or was skipped): items "
+            f"{', '.join(map(str, not_held))}"]  # fmt: skip
 
 
 def pytest_terminal_summary(terminalreporter) -> None:
@@ -55,9 +52,8 @@ def pytest_terminal_summary(terminalreporter) -> None:
     if not COUNTS and not OPERATIONS and not FINDINGS:
         return
     terminalreporter.section("reliability counts")
-    if FINDINGS:
-        for line in _findings_lines():
-            terminalreporter.write_line(line)
+    for line in _count_marked_findings():
+        terminalreporter.write_line(line)
     if OPERATIONS:
         terminalreporter.write_line(
             f"fuzz: {sum(OPERATIONS.values())} generated cases over {len(OPERATIONS)} "

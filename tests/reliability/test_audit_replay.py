@@ -1,11 +1,11 @@
 """The audit log alone replays to the current state of every vendor, evidence record, waiver.
 
 Hypothesis drives random sequences of writes through the JSON API and through the web forms
-(create and edit vendors, log each kind of evidence, retract it, attach a PDF, grant and
-revoke waivers; some of them invalid, so refused). After each sequence the audit entries are
-replayed from nothing — a create sets the record, every later entry merges its `after` —
-and must give every row exactly as stored; the materialised status of each vendor must be
-what the rules say about the replayed records.
+(create and edit vendors, log each kind of evidence, judge its scope, retract it, attach a
+PDF, grant and revoke waivers; some of them invalid, so refused). After each sequence the
+audit entries are replayed from nothing — a create sets the record, every later entry merges
+its `after` — and must give every row exactly as stored; the materialised status of each
+vendor must be what the rules say about the replayed records.
 """
 
 import io
@@ -166,6 +166,14 @@ def machine(api: TestClient, web: TestClient, database_url: str):
             if record["kind"] == "soc2_report" and not record["retracted"]:
                 body = evidence_body("bridge_letter", report)
                 api.post(f"/api/v1/vendors/{record['vendor_id']}/evidence", json=body)
+
+        @rule(report=reports, value=st.sampled_from(["yes", "partly", "no", None]))
+        def judge(self, report, value):
+            if report >= 0:
+                response = api.patch(
+                    f"/api/v1/evidence/{report}", json={"scope_covers_services": value}
+                )
+                assert response.status_code in (200, 409, 422), response.text
 
         @rule(report=reports)
         def attach(self, report):

@@ -14,7 +14,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-import itsdangerous.timed
 import pytest
 from conftest import TEST_TODAY
 from factories import soc2_body, vendor_body, waiver_body
@@ -22,9 +21,10 @@ from fastapi.routing import iter_route_contexts
 from fastapi.testclient import TestClient
 from reliability.support import COUNTS, make_token, pdf_bytes
 from starlette.routing import Mount
-from web.support import make_user, sign_in
+from web.support import make_user, session_cookie, sign_in
 
-from app import config, db
+from app import clock, config, db
+from app.auth.sessions import LIFETIME
 from app.auth.tokens import revoke_token
 from app.documents.service import attach_document
 from app.documents.storage import store_pdf_bytes
@@ -33,7 +33,7 @@ from app.evidence.schemas import Soc2ReportCreate, WaiverCreate
 from app.main import create_app
 from app.vendors.schemas import VendorCreate
 from app.vendors.service import create_vendor
-from app.web.session import COOKIE, MAX_AGE_SECONDS, WebSession
+from app.web.session import COOKIE
 
 ROLES = ("anonymous", "reader", "analyst", "admin", "revoked_token", "expired_session")
 RANK = {"reader": 0, "analyst": 1, "admin": 2}
@@ -149,7 +149,8 @@ def soc2_form(ctx: Ctx) -> dict:
 
 def waiver_form(ctx: Ctx) -> dict:
     end = (TEST_TODAY + timedelta(days=60)).isoformat()
-    return waiver_body(granted_on=TEST_TODAY.isoformat(), expires_on=end)
+    body = waiver_body(granted_on=TEST_TODAY.isoformat(), expires_on=end)
+    return {**body, "flag": body.pop("code")}  # the form names the flag it was opened from
 
 
 @dataclass(frozen=True)
@@ -176,6 +177,9 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("POST", "/api/v1/vendors/{vendor_id}/evidence"): Route("analyst", 201, json_post(soc2_body)),
     ("GET", "/api/v1/vendors/{vendor_id}/evidence"): Route("reader", 200),
     ("GET", "/api/v1/evidence/{evidence_id}"): Route("reader", 200),
+    ("PATCH", "/api/v1/evidence/{evidence_id}"): Route(
+        "analyst", 200, json_post(lambda: {"scope_covers_services": "yes"}, "PATCH")
+    ),
     ("POST", "/api/v1/evidence/{evidence_id}/retract"): Route(
         "analyst", 200, json_post(lambda: {"reason": "sent in error"})
     ),
@@ -222,6 +226,10 @@ ROUTES: dict[tuple[str, str], Route] = {
     ),
     ("POST", "/vendors/{vendor_id}/evidence/{kind}/prefill"): Route(
         "analyst", 200, file_post("report.pdf", pdf_bytes)
+    ),
+    ("GET", "/evidence/{evidence_id}/scope"): Route("analyst", 200),
+    ("POST", "/evidence/{evidence_id}/scope"): Route(
+        "analyst", 303, form_post(lambda ctx: {"scope_covers_services": "yes"})
     ),
     ("GET", "/evidence/{evidence_id}/retract"): Route("analyst", 200),
     ("POST", "/evidence/{evidence_id}/retract"): Route(
@@ -275,14 +283,10 @@ def test_every_route_has_an_expectation():
     assert sorted(ROUTES.keys() - routes) == [], "expectations for routes that do not exist"
 
 
-def expired_cookie(user, monkeypatch) -> str:
-    """A session cookie for `user`, signed longer ago than a session lasts."""
-    past = time.time() - MAX_AGE_SECONDS - 60
-    with monkeypatch.context() as patch:
-        patch.setattr(itsdangerous.timed, "time", type("Past", (), {"time": lambda: past}))
-        web = WebSession({})
-        web.log_in(user)
-        return web.set_cookie_header(secure=False).split(";")[0].split("=", 1)[1]
+def expired_cookie(user) -> str:
+    """A freshly signed cookie for a session of `user` that began longer ago than one lasts."""
+    web = session_cookie(user, now=clock.utc_now() - LIFETIME - timedelta(minutes=1))
+    return web.set_cookie_header(secure=False).split(";")[0].split("=", 1)[1]
 
 
 @pytest.fixture
@@ -302,7 +306,7 @@ def clients(app, database_url, tmp_path, monkeypatch):
     with db.session_scope() as s:
         revoke_token(session=s, name="gone", actor="t")
     admin = make_user("expired@example.com", "admin")
-    made["expired_session"].cookies.set(COOKIE, expired_cookie(admin, monkeypatch))
+    made["expired_session"].cookies.set(COOKIE, expired_cookie(admin))
     yield made
     for client in made.values():
         client.close()

@@ -188,9 +188,10 @@ def test_retract_and_revoke_once_each(server):
                             headers=headers).json()  # fmt: skip
         report = {k: v for k, v in soc2_body().items() if k != "received_on"}
         created = httpx.post(f"{api}/vendors/{vendor['id']}/evidence", json=report, headers=headers)
+        ends = (clock.today() + timedelta(days=30)).isoformat()  # granted today: the server's
         waiver = httpx.post(f"{api}/vendors/{vendor['id']}/waivers", headers=headers, json={
-            "code": "SOC2_STALE", "reason": "r", "approved_by": "a", "expires_on": "2199-01-01",
-            "granted_on": "2198-06-01"}).json()  # fmt: skip
+            "code": "SOC2_STALE", "evidence_id": created.json()["evidence"]["id"], "reason": "r",
+            "approved_by": "a", "expires_on": ends}).json()  # fmt: skip
         for path in (
             f"/api/v1/evidence/{created.json()['evidence']['id']}/retract",
             f"/api/v1/waivers/{waiver['id']}/revoke",
@@ -247,12 +248,14 @@ def test_a_malformed_key_is_a_400(analyst, session, bad):
 
 
 def _claim(owner_token: str, key: str, body: dict, *, committed: bool, age: timedelta) -> None:
+    from app.auth.tokens import principal_for_token
     from app.idempotency import _digest
 
     fingerprint = _digest(b"POST", b"/api/v1/vendors", b"", json.dumps(body).encode())
     with db.session_scope() as s:
+        owner = principal_for_token(session=s, plaintext=owner_token).subject
         s.add(IdempotencyKey(
-            owner=_digest(f"Bearer {owner_token}".encode()), key=key, fingerprint=fingerprint,
+            owner=owner, key=key, fingerprint=fingerprint,
             claim="crashed", created_at=clock.utc_now() - age, committed=committed))  # fmt: skip
 
 

@@ -8,11 +8,13 @@ retract that, …), each scenario on a freshly emptied database.
 Every check runs: no 5xx, every status code, content type, header and body as the schema
 documents them, 401 without credentials, a 405 with a complete Allow for undeclared methods,
 what was created can be read back (stateful run), every schema-valid request accepted and
-every schema-violating one refused. One allowance, by operation: logging evidence and
-granting a waiver may answer 422 to a schema-valid body, for rules across fields that JSON
-Schema cannot state (a period that starts before it ends, issued on or after its end, a waiver
-of at most 12 months from its grant). The token is ours (`with-security-parameters` off), so
-schemathesis does not send requests without it believing they carry one.
+every schema-violating one refused. One allowance, by operation: logging evidence, granting a
+waiver and correcting a record may answer 422 to a schema-valid body, for rules JSON Schema
+cannot state — across fields (a period that starts before it ends, a waiver of at most 12
+months from its grant), against today (nothing received tomorrow), or against the stored
+record (a scope judged only on a SOC 2 report or an ISO certificate; a waiver's document one
+of its vendor's). The token is ours (`with-security-parameters` off), so schemathesis does not
+send requests without it believing they carry one.
 """
 
 import pytest
@@ -31,17 +33,21 @@ STATEFUL_SCENARIOS = 60
 STATEFUL_STEPS = 12
 QUIET = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.filter_too_much]
 ACCEPTED = ["2xx", "3xx", "401", "403", "404", "409", "429", "5xx"]  # schemathesis's default
-ACROSS_FIELDS = ("/api/v1/vendors/{vendor_id}/evidence", "/api/v1/vendors/{vendor_id}/waivers")
+BEYOND_THE_SCHEMA = (
+    ("POST", "/api/v1/vendors/{vendor_id}/evidence"),
+    ("POST", "/api/v1/vendors/{vendor_id}/waivers"),
+    ("PATCH", "/api/v1/evidence/{evidence_id}"),
+)
 CONFIG = SchemathesisConfig.from_dict(
     {
         "generation": {"with-security-parameters": False},
         "operations": [
             {
                 "include-path": path,
-                "include-method": "POST",
+                "include-method": method,
                 "checks": {"positive_data_acceptance": {"expected-statuses": [*ACCEPTED, 422]}},
             }
-            for path in ACROSS_FIELDS
+            for method, path in BEYOND_THE_SCHEMA
         ],
     }
 )

@@ -103,7 +103,12 @@ def hostile_records(analyst, tmp_path, monkeypatch) -> dict:
     assert analyst.post(retract, json={"reason": hostile("retraction")}).status_code == 200
     ending = (TEST_TODAY + timedelta(days=10)).isoformat()
     waiver_fields = {"reason": hostile("waiver"), "approved_by": hostile("approver")}
-    waiver = waiver_body("ISO_UNACCREDITED", **waiver_fields, expires_on=ending)
+    waiver = waiver_body(
+        "ISO_UNACCREDITED",
+        **waiver_fields,
+        expires_on=ending,
+        evidence_id=certificate["evidence"]["id"],
+    )
     waiver = analyst.post(f"{base}/waivers", json=waiver).json()
     revoked = analyst.post(f"{base}/waivers", json=waiver_body(reason="r")).json()
     revoke = f"/api/v1/waivers/{revoked['id']}/revoke"

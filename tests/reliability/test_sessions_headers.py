@@ -113,7 +113,7 @@ def test_session_cookie_flags_and_renewal_at_login(app):
         for header in (before, after):
             assert "HttpOnly" in header and "SameSite=Lax" in header and "Secure" not in header
         old, new = _session_of(before), _session_of(after)
-        assert old["nonce"] != new["nonce"] and old["csrf"] != new["csrf"] and "uid" in new
+        assert old["nonce"] != new["nonce"] and old["csrf"] != new["csrf"] and "sid" in new
         stale = client.post("/logout", data={"csrf_token": token}, follow_redirects=False)
         assert stale.status_code == 403  # the token from before the login no longer works
     with TestClient(app, cookies={COOKIE: before.split(";")[0].split("=", 1)[1]}) as fixed:
@@ -129,14 +129,21 @@ def test_over_https_cookies_are_secure_and_hsts_is_sent(app):
 
 
 def test_behind_a_tls_proxy_the_cookie_is_secure(database_url, tmp_path):
-    server = Server(database_url, tmp_path).start()
+    forwarded = {"X-Forwarded-Proto": "https"}
+    trusted = Server(database_url, tmp_path, env={"VETTED_TRUSTED_PROXIES": "127.0.0.1"})
+    server = trusted.start()
     try:
-        forwarded = {"X-Forwarded-Proto": "https"}  # uvicorn trusts 127.0.0.1 as the proxy
         behind = httpx.get(f"{server.url}/login", headers=forwarded)
         plain = httpx.get(f"{server.url}/login")
     finally:
         server.stop()
     assert "Secure" in behind.headers["set-cookie"] and "Secure" not in plain.headers["set-cookie"]
+    server = Server(database_url, tmp_path).start()  # no VETTED_TRUSTED_PROXIES: not believed
+    try:
+        untrusted = httpx.get(f"{server.url}/login", headers=forwarded)
+    finally:
+        server.stop()
+    assert "Secure" not in untrusted.headers["set-cookie"]
 
 
 # --- failed-login throttling ------------------------------------------------------------------

@@ -90,6 +90,75 @@ def test_recognises(value: str | None, recognised: bool) -> None:
     assert default_registry().recognises(value) is recognised
 
 
+@pytest.mark.parametrize(
+    ("value", "recognised"),
+    [
+        # v2: several marks: the whole value first, then its parts at / , ; & + or "and".
+        ("ANAB / UKAS", True),
+        ("RvA and UKAS", True),
+        ("UKAS, DAkkS", True),
+        ("UKIAF; DAkkS", True),
+        ("ANAB & UKAS", True),
+        ("ANAB + UKAS", True),
+        ("UKAS AND ANAB", True),
+        ("Joint Accreditation System of Australia and New Zealand", True),  # whole first
+        ("Swedish Board for Accreditation and Conformity Assessment", True),
+        ("UKIAF / International Accreditation Council", False),  # no part is recognised
+        ("Global Accreditation Board and Council", False),
+        ("Australia and New Zealand", False),
+        ("UKASand", False),  # "and" is a word, not any three letters
+        # v2: a trailing accreditation number is ignored.
+        ("UKAS 0012", True),
+        ("UKAS No. 0012", True),
+        ("UKAS Nr. 0012", True),
+        ("UKAS n° 0012", True),
+        ("UKAS # 0012", True),
+        ("UKAS number 0012", True),
+        ("DAkkS D-ZM-12345-01-00", True),
+        ("United Kingdom Accreditation Service 0012", True),
+        ("ANAB No. 123 / UKAS No. 0012", True),
+        ("UKIAF 0012", False),
+        ("0012", False),
+        # Placeholders still mean no accreditation body, split or numbered.
+        ("-", False),
+        ("N/A", False),
+        ("N/A / -", False),
+        ("none 0012", False),
+        ("unaccredited, -", False),
+    ],
+)
+def test_recognises_several_marks_and_numbers(value: str, recognised: bool) -> None:
+    assert default_registry().recognises(value) is recognised
+
+
+@pytest.mark.parametrize(
+    ("value", "accreditor"),
+    [
+        ("UKAS", True),
+        ("ukas", True),
+        ("United Kingdom Accreditation Service", True),
+        ("Deutsche Akkreditierungsstelle", True),
+        ("JAS-ANZ", True),
+        ("Norsk akkreditering", True),
+        # Compared whole: no parentheses, separators or numbers taken apart.
+        ("BSI (UKAS)", False),
+        ("UKAS (UK)", False),
+        ("BSI / UKAS", False),
+        ("LRQA and UKAS", False),
+        ("UKAS 0012", False),
+        ("BSI", False),
+        ("LRQA", False),
+        ("UKIAF", False),
+        ("N/A", False),
+        ("-", False),
+        ("", False),
+        (None, False),
+    ],
+)
+def test_is_accreditor_compares_the_whole_value(value: str | None, accreditor: bool) -> None:
+    assert default_registry().is_accreditor(value) is accreditor
+
+
 def test_fold_ignores_case_accents_and_punctuation() -> None:
     assert fold("Comité français d'accréditation") == "comitefrancaisdaccreditation"
     assert fold("JAS-ANZ") == fold("jas anz") == "jasanz"

@@ -166,6 +166,11 @@ def test_messages_say_what_is_wrong_and_what_to_ask_for() -> None:
     assert "current until 2027-03-31 and not after" in messages["SOC2_GOING_STALE"]
     assert "Google Cloud's own SOC 2 report" in messages["SOC2_SUBSERVICE_CARVED_OUT"]
     assert "2 exceptions" in messages["SOC2_EXCEPTIONS_NOTED"]
+    # v2: the critical vendor's report has no scope judgement yet. That is the analyst's to
+    # make, not a question for the vendor: the message names the report and says what to do.
+    unconfirmed = messages.pop("SCOPE_UNCONFIRMED")
+    assert "Harbor & Lane CPAs" in unconfirmed and "2025-04-01 to 2026-03-31" in unconfirmed
+    assert "services" in unconfirmed and "record" in unconfirmed.lower()
     assert all("ask" in m.lower() or "check" in m.lower() for m in messages.values())
 
 
@@ -179,3 +184,29 @@ def test_coverage_gives_currency_end_and_effective_expiry() -> None:
     assert after_letter.report_currency_end == D("2027-05-15")
     nothing = coverage(case_from_dict({"tier": "high"}, [], []), POLICY, as_of=D("2027-03-21"))
     assert nothing.report is nothing.report_currency_end is nothing.certificate is None
+
+
+def test_v2_messages_name_the_document_and_what_to_ask_for() -> None:
+    failed = {**REPORT, "opinion": "adverse", "exceptions_noted": 0, "subservice_orgs": []}
+    type1 = {
+        **failed,
+        "id": 4,
+        "report_type": "type1",
+        "period_start": None,
+        "period_end": "2026-06-30",
+        "opinion": "unqualified",
+        "received_on": "2026-07-10",
+        "scope_covers_services": "partly",
+    }
+    by_accreditor = {**CERTIFICATE, "standard_version": "2022", "certification_body": "UKAS"}
+    case = case_from_dict({"tier": "high"}, [failed, type1, by_accreditor], [])
+    messages = {f.code: f.message for f in evaluate(case, POLICY, as_of=D("2026-08-01")).flags}
+    remediation = messages["SOC2_REMEDIATION_UNPROVEN"]
+    assert "adverse opinion" in remediation and "later Type I" in remediation
+    assert "Ask the vendor for a new Type II report" in remediation
+    assert "2028-03-31" in remediation  # add_months(period_end, 24): the last day it counts
+    scope = messages["SCOPE_NOT_COVERED"]
+    assert "as of 2026-06-30" in scope and "only part of" in scope and "Ask for" in scope
+    issuer = messages["ISO_ISSUER_IS_ACCREDITOR"]
+    assert "names UKAS" in issuer and "accreditation body" in issuer
+    assert "ask the vendor" in issuer.lower()

@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from app.rules.policy import Policy, TierPolicy, load_policy
+from app.rules.engine import evaluate
+from app.rules.facts import IsoCertificate, SocReport, SubserviceOrg, VendorCase, VendorFacts
+from app.rules.policy import TIERS, Policy, TierPolicy, load_policy
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED_POLICY = ROOT / "seed" / "policy.toml"
@@ -26,6 +28,12 @@ def test_default_policy_values() -> None:
     assert policy.iso_2013_sunset == date(2025, 10, 31)
     assert policy.accreditation.recognises("UKAS")
     assert hash(policy) == hash(Policy.default())
+    # v2 (SPEC §3, §4)
+    assert all(policy.tiers[t].substitute_severity == "block" for t in TIERS)
+    assert policy.scope_confirmation_tiers == ("critical", "high")
+    assert policy.scope_required_tiers == ("critical",)
+    assert policy.subservice_report_tiers == ("critical",)
+    assert policy.remediation_window_months == 24
 
 
 def _load(tmp_path: Path, text: str) -> Policy:
@@ -44,6 +52,34 @@ def test_keys_left_out_keep_their_default(tmp_path: Path) -> None:
     assert policy.tiers["critical"] == TierPolicy("soc2_type2", ("security",))
     policy = _load(tmp_path, '[tiers.medium]\nrequirement = "soc2"\n')
     assert policy.tiers["medium"] == TierPolicy("soc2", ("security",))
+    policy = _load(tmp_path, '[tiers.medium]\nsubstitute_severity = "high"\n')
+    assert policy.tiers["medium"] == TierPolicy("soc2_or_iso27001", ("security",), "high")
+    assert policy.tiers["high"].substitute_severity == "block"
+
+
+def test_v2_keys_load(tmp_path: Path) -> None:
+    policy = _load(
+        tmp_path,
+        """
+scope_confirmation_tiers = ["critical", "high", "medium"]
+scope_required_tiers = ["critical", "high"]
+subservice_report_tiers = []
+remediation_window_months = 36
+
+[tiers.high]
+substitute_severity = "medium"
+
+[tiers.low]
+substitute_severity = "high"
+""",
+    )
+    assert policy.scope_confirmation_tiers == ("critical", "high", "medium")
+    assert policy.scope_required_tiers == ("critical", "high")
+    assert policy.subservice_report_tiers == ()
+    assert policy.remediation_window_months == 36
+    severities = {t: policy.tiers[t].substitute_severity for t in TIERS}
+    assert severities == {"critical": "block", "high": "medium", "medium": "block", "low": "high"}
+    assert policy.tiers["high"].requirement == "soc2_type2"  # the rest of the tier kept
 
 
 @pytest.mark.parametrize(
@@ -70,9 +106,115 @@ def test_keys_left_out_keep_their_default(tmp_path: Path) -> None:
         ('[tiers.high]\nrequirement = "soc2"\ntsc = ["security"]', "tiers.high"),
         ('tiers = "all"', "tiers"),
         ("this is not toml", "not valid TOML"),
+        # v2 keys
+        ('[tiers.medium]\nsubstitute_severity = "info"', "tiers.medium.substitute_severity"),
+        ('[tiers.medium]\nsubstitute_severity = "low"', "tiers.medium.substitute_severity"),
+        ("[tiers.high]\nsubstitute_severity = 1", "tiers.high.substitute_severity"),
+        ('substitute_severity = "high"', "substitute_severity"),  # per tier, not at the top
+        ('scope_confirmation_tiers = ["gold"]', "scope_confirmation_tiers"),
+        ('scope_confirmation_tiers = "high"', "scope_confirmation_tiers"),
+        ('scope_required_tiers = ["critcal"]', "scope_required_tiers"),
+        ("scope_required_tiers = [1]", "scope_required_tiers"),
+        ('subservice_report_tiers = ["all"]', "subservice_report_tiers"),
+        ("subservice_report_tiers = true", "subservice_report_tiers"),
+        ("remediation_window_months = -1", "remediation_window_months"),
+        ('remediation_window_months = "24"', "remediation_window_months"),
+        ("remediation_window_months = 24.5", "remediation_window_months"),
     ],
 )
 def test_bad_values_are_refused_naming_the_key(tmp_path: Path, text: str, named: str) -> None:
     with pytest.raises(ValueError) as error:
         _load(tmp_path, text)
     assert named in str(error.value)
+
+
+# --- v2: a policy file edited in one key changes an evaluation's outcome ---------------------
+
+D = date.fromisoformat
+
+
+def _report(**changes) -> SocReport:
+    """A clean Type II for 2025-04-01..2026-03-31, current until 2027-03-31."""
+    fields = dict(
+        id=1,
+        kind="soc2_report",
+        received_on=D("2026-04-15"),
+        period_end=D("2026-03-31"),
+        opinion="unqualified",
+        report_type="type2",
+        period_start=D("2025-04-01"),
+        tsc=frozenset({"security", "availability"}),
+        scope_covers_services="yes",
+    )
+    return SocReport(**(fields | changes))
+
+
+CERTIFICATE = IsoCertificate(
+    id=2,
+    received_on=D("2025-04-10"),
+    standard_version="2022",
+    certificate_number="CERT-2",
+    certification_body="LRQA",
+    accreditation_body="UKAS",
+    issued_on=D("2025-04-01"),
+    expires_on=D("2028-03-31"),
+    last_surveillance_on=D("2026-03-20"),
+    scope_covers_services="yes",
+)
+
+
+def _outcome(policy: Policy, tier: str, *evidence, code: str, as_of: str = "2026-05-04"):
+    """The status and the severities of `code`'s flags."""
+    result = evaluate(VendorCase(VendorFacts(tier=tier), evidence), policy, as_of=D(as_of))
+    return result.status, [f.severity for f in result.flags if f.code == code]
+
+
+def test_substitute_severity_changes_the_outcome(tmp_path: Path) -> None:
+    edited = _load(tmp_path, '[tiers.high]\nsubstitute_severity = "high"\n')
+    code = "ISO_IN_PLACE_OF_SOC2"
+    assert _outcome(Policy.default(), "high", CERTIFICATE, code=code) == ("blocked", ["block"])
+    assert _outcome(edited, "high", CERTIFICATE, code=code) == ("conditional", ["high"])
+
+
+def test_scope_confirmation_tiers_changes_the_outcome(tmp_path: Path) -> None:
+    edited = _load(tmp_path, 'scope_confirmation_tiers = ["critical", "high", "medium"]\n')
+    unjudged = _report(scope_covers_services=None)
+    code = "SCOPE_UNCONFIRMED"
+    assert _outcome(Policy.default(), "medium", unjudged, code=code) == ("approved", ["info"])
+    assert _outcome(edited, "medium", unjudged, code=code) == ("approved", ["medium"])
+
+
+def test_scope_required_tiers_changes_the_outcome(tmp_path: Path) -> None:
+    edited = _load(tmp_path, 'scope_required_tiers = ["critical", "high"]\n')
+    unjudged = _report(scope_covers_services=None)
+    code = "SCOPE_UNCONFIRMED"
+    assert _outcome(Policy.default(), "high", unjudged, code=code) == ("approved", ["medium"])
+    assert _outcome(edited, "high", unjudged, code=code) == ("conditional", ["high"])
+
+
+def test_subservice_report_tiers_changes_the_outcome(tmp_path: Path) -> None:
+    edited = _load(tmp_path, 'subservice_report_tiers = ["critical", "high"]\n')
+    carved = _report(subservice_orgs=(SubserviceOrg("AWS", "carve_out"),))
+    code = "SOC2_SUBSERVICE_CARVED_OUT"
+    assert _outcome(Policy.default(), "high", carved, code=code) == ("approved", ["info"])
+    assert _outcome(edited, "high", carved, code=code) == ("approved", ["medium"])
+    none = _load(tmp_path, "subservice_report_tiers = []\n")
+    assert _outcome(Policy.default(), "critical", carved, code=code)[1] == ["medium"]
+    assert _outcome(none, "critical", carved, code=code)[1] == ["info"]
+
+
+def test_remediation_window_months_changes_the_outcome(tmp_path: Path) -> None:
+    edited = _load(tmp_path, "remediation_window_months = 36\n")
+    adverse = _report(opinion="adverse")
+    code = "SOC2_REMEDIATION_UNPROVEN"
+    # 2028-04-01 is the day after add_months(2026-03-31, 24).
+    assert _outcome(Policy.default(), "high", adverse, code=code, as_of="2028-04-01") == (
+        "blocked",  # the report is long stale
+        [],
+    )
+    assert _outcome(edited, "high", adverse, code=code, as_of="2028-04-01") == (
+        "blocked",
+        ["high"],
+    )
+    assert _outcome(edited, "high", adverse, code=code, as_of="2029-03-31")[1] == ["high"]
+    assert _outcome(edited, "high", adverse, code=code, as_of="2029-04-01")[1] == []

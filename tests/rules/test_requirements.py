@@ -36,6 +36,9 @@ def report(id: int, kind: str = "soc2_report", **changes) -> SocReport:
         period_start=D("2025-04-01"),
         auditor="Harbor & Lane CPAs",
         tsc=frozenset({"security", "availability", "confidentiality"}),
+        # Judged to cover what is bought: these tests are about other rules (SCOPE_* have
+        # their own rows in test_rule_boundaries).
+        scope_covers_services="yes",
     )
     return replace(base, **changes)
 
@@ -51,6 +54,7 @@ def certificate(id: int = 20, **changes) -> IsoCertificate:
         issued_on=D("2025-04-01"),
         expires_on=D("2028-03-31"),
         last_surveillance_on=D("2026-03-20"),
+        scope_covers_services="yes",
     )
     return replace(base, **changes)
 
@@ -74,6 +78,7 @@ ON_FILE = {
     "type1": (TYPE1,),
     "type2": (TYPE2,),
     "iso+type2": (ISO, TYPE2),
+    "iso+type1": (ISO, TYPE1),
     "soc3+type1": (SOC3, TYPE1),
     "type2, then a newer type1": (TYPE2, NEWER_TYPE1),
     "stale type2": (STALE,),
@@ -89,14 +94,22 @@ SUBST = {
 }
 SUBST["iso+soc1+soc3"] = SUBST["iso"] + SUBST["soc1+soc3"]
 FOR_SOC2 = {"nothing": [EM], **SUBST}
+# v2: a Type I is accepted where any SOC 2 will do, at medium (ask when the Type II follows);
+# under the either-or requirement only while the report is what the requirement rests on.
+TYPE1_ACCEPTED = {
+    "type1": [("SOC2_TYPE1_ONLY", "medium", 31)],
+    "soc3+type1": [("SOC2_TYPE1_ONLY", "medium", 31)],
+    "type2, then a newer type1": [("SOC2_TYPE1_ONLY", "medium", 35)],
+}
 EXPECTED = {
     "soc2_type2": {
         **FOR_SOC2,
         "type1": [("SOC2_TYPE1_ONLY", "high", 31)],
         "soc3+type1": [("SOC2_TYPE1_ONLY", "high", 31)],
         "type2, then a newer type1": [("SOC2_TYPE1_ONLY", "high", 35)],
+        "iso+type1": [("SOC2_TYPE1_ONLY", "high", 31)],
     },
-    "soc2": FOR_SOC2,
+    "soc2": {**FOR_SOC2, **TYPE1_ACCEPTED, "iso+type1": [("SOC2_TYPE1_ONLY", "medium", 31)]},
     "iso27001": {
         "nothing": [EM],
         "soc1": [EM],
@@ -109,7 +122,13 @@ EXPECTED = {
         "stale type2": [EM],
         "adverse type2": [EM],
     },
-    "soc2_or_iso27001": {"nothing": [EM], **{k: SUBST[k] for k in ("soc1", "soc3", "soc1+soc3")}},
+    # "iso+type1": both hold and give the same status, so the certificate, lasting longer
+    # (2028-03-31 against 2027-02-28), is relied on and the Type I is not flagged.
+    "soc2_or_iso27001": {
+        "nothing": [EM],
+        **{k: SUBST[k] for k in ("soc1", "soc3", "soc1+soc3")},
+        **TYPE1_ACCEPTED,
+    },
     "none": {},
 }
 
@@ -154,7 +173,8 @@ def test_unknown_tier_is_refused() -> None:
         evaluate(VendorCase(VendorFacts(tier="gold")), POLICY, as_of=AS_OF)
 
 
-# --- relied on: flags about a document the requirement does not rest on are info -------------
+# --- relied on: flags about a document the requirement does not rest on are info, except
+# findings (v2): they keep their severity while their document is current -------------------
 
 
 def flags_of(*evidence, tier: str = "medium", as_of: date = AS_OF, **vendor) -> set:
@@ -169,32 +189,78 @@ def status_of(*evidence, tier: str = "medium", as_of: date = AS_OF, **vendor) ->
 
 EXPIRED_ISO = certificate(issued_on=D("2022-04-01"), expires_on=D("2025-03-31"))
 QUALIFIED = report(40, opinion="qualified")  # current until 2027-03-31
+DISCLAIMER = report(34, opinion="disclaimer")
 OVERDUE = dict(issued_on=D("2024-04-01"), last_surveillance_on=D("2025-03-01"))
+STALE_DAY = D("2027-04-01")  # the first day the 2026-03-31 reports are no longer current
 
 
 def test_soc2_type2_requirement_shows_iso_flags_as_info() -> None:
-    suspended = certificate(certificate_status="suspended")
-    assert flags_of(suspended, tier="high") == {
+    # v2: the first edition showed this with a suspended certificate; a suspension is now a
+    # finding that keeps its severity (next test), so the volunteered certificate's gap here is
+    # its accreditation mark, which changes nothing.
+    unaccredited = certificate(accreditation_body="UKIAF")
+    assert flags_of(unaccredited, tier="high") == {
         ("ISO_IN_PLACE_OF_SOC2", "block"),
-        ("ISO_SUSPENDED", "info"),
+        ("ISO_UNACCREDITED", "info"),
     }
-    assert flags_of(suspended, TYPE2, tier="high") == {("ISO_SUSPENDED", "info")}
-    assert status_of(suspended, TYPE2, tier="high") == "approved"
+    assert flags_of(unaccredited, TYPE2, tier="high") == {("ISO_UNACCREDITED", "info")}
+    assert status_of(unaccredited, TYPE2, tier="high") == "approved"
+
+
+def test_a_suspended_certificate_not_relied_on_blocks_until_its_expiry() -> None:
+    # v2 (first edition: info): ISO_SUSPENDED is a finding while as_of <= effective expiry.
+    suspended = certificate(certificate_status="suspended", expires_on=D("2026-09-30"))
+    last_day, day_after = D("2026-09-30"), D("2026-10-01")
+    assert flags_of(suspended, TYPE2, tier="high", as_of=last_day) == {
+        ("ISO_SUSPENDED", "block"),
+        ("ISO_EXPIRING", "info"),
+    }
+    assert status_of(suspended, TYPE2, tier="high", as_of=last_day) == "blocked"
+    assert flags_of(suspended, TYPE2, tier="high", as_of=day_after) == {
+        ("ISO_SUSPENDED", "info"),
+        ("ISO_EXPIRED", "info"),
+    }
+    assert status_of(suspended, TYPE2, tier="high", as_of=day_after) == "approved"
 
 
 def test_iso_requirement_shows_soc2_flags_as_info_but_keeps_its_own_severity() -> None:
+    # v2: a qualified opinion is a finding only where the requirement names SOC 2.
     assert flags_of(QUALIFIED, requirement="iso27001") == {
         ("SOC2_IN_PLACE_OF_ISO", "high"),
         ("SOC2_OPINION_QUALIFIED", "info"),
     }
 
 
-def test_no_requirement_shows_everything_as_info() -> None:
+@pytest.mark.parametrize(
+    ("failed", "code"),
+    [(ADVERSE, "SOC2_OPINION_ADVERSE"), (DISCLAIMER, "SOC2_OPINION_DISCLAIMER")],
+    ids=["adverse", "disclaimer"],
+)
+def test_iso_requirement_a_failed_report_blocks_while_current(failed, code: str) -> None:
+    # v2: adverse and disclaimer keep their severity whoever relies on the report, while it is
+    # current; iso27001 does not name SOC 2, so no SOC2_REMEDIATION_UNPROVEN after.
+    assert flags_of(failed, ISO, requirement="iso27001") == {(code, "block")}
+    assert flags_of(failed, ISO, requirement="iso27001", as_of=STALE_DAY) == {
+        (code, "info"),
+        ("SOC2_STALE", "info"),
+        ("ISO_SURVEILLANCE_OVERDUE", "medium"),  # last audit 2026-03-20
+    }
+
+
+def test_no_requirement_caps_findings_at_high_and_shows_the_rest_as_info() -> None:
+    # v2 (first edition: everything info): where nothing is required a finding asks a
+    # question (high) while its document is current, and never blocks.
     assert flags_of(ADVERSE, EXPIRED_ISO, tier="low") == {
-        ("SOC2_OPINION_ADVERSE", "info"),
+        ("SOC2_OPINION_ADVERSE", "high"),
         ("ISO_EXPIRED", "info"),
     }
-    assert status_of(ADVERSE, EXPIRED_ISO, tier="low") == "approved"
+    assert status_of(ADVERSE, EXPIRED_ISO, tier="low") == "conditional"
+    assert flags_of(ADVERSE, EXPIRED_ISO, tier="low", as_of=STALE_DAY) == {
+        ("SOC2_OPINION_ADVERSE", "info"),
+        ("SOC2_STALE", "info"),
+        ("ISO_EXPIRED", "info"),
+    }
+    assert status_of(ADVERSE, EXPIRED_ISO, tier="low", as_of=STALE_DAY) == "approved"
 
 
 def test_either_or_relies_on_the_acceptable_report_when_the_certificate_expired() -> None:
@@ -202,9 +268,24 @@ def test_either_or_relies_on_the_acceptable_report_when_the_certificate_expired(
     assert status_of(TYPE2, EXPIRED_ISO) == "approved"
 
 
-def test_either_or_relies_on_the_valid_certificate_when_the_report_is_adverse() -> None:
-    assert flags_of(ADVERSE, ISO) == {("SOC2_OPINION_ADVERSE", "info")}
-    assert status_of(ADVERSE, ISO) == "approved"
+@pytest.mark.parametrize(
+    ("failed", "code"),
+    [(ADVERSE, "SOC2_OPINION_ADVERSE"), (DISCLAIMER, "SOC2_OPINION_DISCLAIMER")],
+    ids=["adverse", "disclaimer"],
+)
+def test_either_or_a_failed_report_blocks_beside_a_valid_certificate(failed, code: str) -> None:
+    # v2 (issue 13; first edition: approved, the opinion info): the valid certificate is
+    # relied on, but a failed audit is a finding and blocks while the report is current ...
+    assert flags_of(failed, ISO) == {(code, "block")}
+    assert status_of(failed, ISO) == "blocked"
+    # ... and once the report is stale the failure still counts: remediation is unproven.
+    assert flags_of(failed, ISO, as_of=STALE_DAY) == {
+        (code, "info"),
+        ("SOC2_STALE", "info"),
+        ("SOC2_REMEDIATION_UNPROVEN", "high"),
+        ("ISO_SURVEILLANCE_OVERDUE", "medium"),  # the certificate is relied on
+    }
+    assert status_of(failed, ISO, as_of=STALE_DAY) == "conditional"
 
 
 def test_either_or_relies_on_both_when_neither_holds() -> None:
@@ -219,21 +300,40 @@ def test_either_or_relies_on_both_when_neither_holds() -> None:
 def test_either_or_relies_on_the_one_that_holds_longer(
     expires_on: str, report_relied: bool
 ) -> None:
+    # v2: the qualified opinion is a finding under soc2_or_iso27001, high whichever document
+    # is relied on; so both choices give the same status (conditional) and the longer-lasting
+    # one is relied on, as the surveillance flag's severity shows.
     iso = certificate(expires_on=D(expires_on), **OVERDUE)
-    high, medium = ("high", "info") if report_relied else ("info", "medium")
+    surveillance = "info" if report_relied else "medium"
     assert flags_of(QUALIFIED, iso) == {
-        ("SOC2_OPINION_QUALIFIED", high),
-        ("ISO_SURVEILLANCE_OVERDUE", medium),
+        ("SOC2_OPINION_QUALIFIED", "high"),
+        ("ISO_SURVEILLANCE_OVERDUE", surveillance),
+    }
+
+
+def test_either_or_relies_on_the_better_status_before_the_longer_lasting() -> None:
+    # v2: both hold; relying on the report (current until 2027-03-31) would make the vendor
+    # conditional (a period under 3 months), relying on the certificate (ends first) approved.
+    short = report(41, period_start=D("2026-01-02"))
+    iso = certificate(expires_on=D("2026-12-31"))
+    assert flags_of(short, iso) == {("SOC2_PERIOD_TOO_SHORT", "info")}
+    assert status_of(short, iso) == "approved"
+    # Once the certificate has expired only the report holds.
+    assert flags_of(short, iso, as_of=D("2027-01-01")) == {
+        ("SOC2_PERIOD_TOO_SHORT", "high"),
+        ("SOC2_GOING_STALE", "info"),
+        ("ISO_EXPIRED", "info"),
     }
 
 
 def test_either_or_switches_to_the_certificate_when_the_report_goes_stale() -> None:
-    later = D("2027-04-01")
+    later = STALE_DAY
     assert flags_of(QUALIFIED, certificate(**OVERDUE, expires_on=D("2027-03-30")), as_of=later) == {
         ("SOC2_STALE", "block"),
         ("SOC2_OPINION_QUALIFIED", "high"),
         ("ISO_EXPIRED", "block"),
     }
+    # The certificate is relied on; the stale report's qualified opinion is no longer counted.
     assert flags_of(QUALIFIED, ISO, as_of=later) == {
         ("SOC2_STALE", "info"),
         ("SOC2_OPINION_QUALIFIED", "info"),
@@ -276,3 +376,18 @@ def test_substitution_flag_points_at_the_newest_of_its_kind() -> None:
     vendor = VendorFacts(tier="high")
     flags = evaluate(VendorCase(vendor, (SOC3, old_soc3)), POLICY, as_of=AS_OF).flags
     assert [(f.code, f.evidence_id) for f in flags] == [("SOC3_IN_PLACE_OF_SOC2", 13)]
+
+
+def test_a_newer_document_judged_out_of_scope_is_passed_over() -> None:
+    # v2: a newer report or certificate on another product does not replace one that covers
+    # what is bought, unless every one of its kind is judged out of scope.
+    older = report(
+        50, opinion="qualified", period_start=D("2024-10-01"), period_end=D("2025-09-30")
+    )
+    other_product = report(51, scope_covers_services="no")
+    assert flags_of(older, other_product, tier="high") == {("SOC2_OPINION_QUALIFIED", "high")}
+    assert flags_of(other_product, tier="high") == {("SCOPE_NOT_COVERED", "block")}
+    older_certificate = certificate(21, issued_on=D("2024-06-01"), expires_on=D("2027-05-31"))
+    other_site = certificate(22, scope_covers_services="no")
+    assert flags_of(older_certificate, other_site, requirement="iso27001") == set()
+    assert flags_of(other_site, requirement="iso27001") == {("SCOPE_NOT_COVERED", "block")}

@@ -7,6 +7,7 @@ from factories import rows
 from fastapi.testclient import TestClient
 
 from app import clock, db
+from app.auth import sessions
 from app.auth.roles import Role
 from app.auth.users import hash_password
 from app.models import User
@@ -62,10 +63,18 @@ class WebClient(TestClient):
         return self.post(url, data=body, follow_redirects=False, **kwargs)
 
 
-def sign_in(client: WebClient, user: User) -> None:
-    """Give `client` the signed session cookie a login would (test_login tests the form)."""
+def session_cookie(user: User, *, now=None) -> WebSession:
+    """The session cookie a login of `user` at `now` (default: now) would give."""
+    with db.session_scope() as session:
+        started = sessions.start(session=session, user=user, now=now or clock.utc_now())
     web = WebSession({})
-    web.log_in(user)
+    web.log_in(started)
+    return web
+
+
+def sign_in(client: WebClient, user: User) -> None:
+    """Give `client` the session cookie a login would (test_login tests the form)."""
+    web = session_cookie(user)
     value = web.set_cookie_header(secure=False).split(";")[0].split("=", 1)[1]
     client.cookies.set(COOKIE, value)
     client.csrf = web.csrf_token

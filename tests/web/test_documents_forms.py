@@ -281,16 +281,22 @@ def test_a_form_error_keeps_the_pdf_so_it_need_not_be_chosen_again(
     pdf = soc2_pdf().pdf
     response = post_multipart(web_analyst, _new(vendor_id), {**SOC2, "auditor": ""}, pdf=pdf)
     assert response.status_code == 422
-    assert f'name="document_sha256" value="{hashlib.sha256(pdf).hexdigest()}"' in response.text
+    handle = FormValues(response.text).hidden["document_handle"]
+    assert handle and hashlib.sha256(pdf).hexdigest() not in response.text
     assert "Attached: <strong>report.pdf</strong>" in response.text
     assert fresh_count(session, Evidence) == 0
-    fixed = {**SOC2, "document_sha256": hashlib.sha256(pdf).hexdigest(), "document_name": "x.pdf"}
+    fixed = {**SOC2, "document_handle": handle, "document_name": "x.pdf"}
     assert post_multipart(web_analyst, _new(vendor_id), fixed).status_code == 303
     assert fresh_rows(session, Evidence)[0].document_name == "x.pdf"
+    assert fresh_rows(session, Evidence)[0].document_sha256 == hashlib.sha256(pdf).hexdigest()
 
 
-def test_a_made_up_document_digest_is_ignored(web_analyst: WebClient, session, vendor_id):
-    for sha in ("0" * 64, "../../etc/passwd", ""):
+def test_a_document_digest_sent_as_the_old_hidden_field_is_ignored(
+    web_analyst: WebClient, session, vendor_id
+):
+    store = post_multipart(web_analyst, _prefill(vendor_id), {}, pdf=soc2_pdf().pdf)
+    assert store.status_code == 200
+    for sha in (hashlib.sha256(soc2_pdf().pdf).hexdigest(), "0" * 64, "../../etc/passwd", ""):
         data = {**SOC2, "document_sha256": sha, "period_end": f"2026-03-{30 + (sha == '')}"}
         assert post_multipart(web_analyst, _new(vendor_id), data).status_code == 303
     assert {e.document_sha256 for e in fresh_rows(session, Evidence)} == {None}
@@ -354,11 +360,12 @@ def test_prefill_fills_the_soc2_form_with_each_value_and_where_it_was_read(
     assert "recognised as a SOC 2 report" in page.note("prefill-result")
     assert "Nothing is saved yet" in page.note("prefill-result")
     assert 'aria-describedby="auditor-found"' in response.text
-    # nothing counts yet: no record, no audit entry; only the PDF is kept, by its digest
+    # nothing counts yet: no record, no audit entry; only the PDF is kept, by a signed handle
     assert fresh_count(session, Evidence) == 0
     assert fresh_count(session, AuditEntry) == audit_before
     sha = hashlib.sha256(soc2_pdf().pdf).hexdigest()
-    assert page.hidden["document_sha256"] == sha and _stored(upload_dir) == [sha]
+    assert page.hidden["document_handle"] and _stored(upload_dir) == [sha]
+    assert sha not in response.text
 
 
 def test_the_prefilled_soc2_form_saves_with_the_document_and_the_right_status(
@@ -371,8 +378,10 @@ def test_the_prefilled_soc2_form_saves_with_the_document_and_the_right_status(
     form = {k: page.values[k] for k in ("period_start", "period_end", "opinion", "auditor")}
     form |= {k: page.values[k] for k in ("issued_on", "exceptions_noted", "received_on")}
     form |= {"report_type": "type2", "tsc": ["security", "availability", "confidentiality"]}
-    form |= {"document_sha256": page.hidden["document_sha256"], "document_name": "report.pdf"}
+    form |= {"document_handle": page.hidden["document_handle"], "document_name": "report.pdf"}
     form |= {"subservice_name": page.values["subservice_name-0"], "subservice_method": "carve_out"}
+    form |= {"scope_covers_services": "yes"}  # the analyst's judgement: prefill leaves it out
+    assert "scope_covers_services-unjudged" in page.checked
     response = post_multipart(web_analyst, _new(vendor_id), form)
     assert response.status_code == 303, response.text
     evidence = fresh_rows(session, Evidence)[0]
@@ -414,10 +423,9 @@ def test_a_certificate_read_on_the_soc2_form_says_so_and_offers_the_right_form(
     assert "reads like an ISO/IEC 27001 certificate, not a SOC 2 report" in note
     assert page.values["auditor"] == "" and not any(k.endswith("-found") for k in page.notes)
     assert f'action="{_prefill(vendor_id, "iso27001_certificate")}"' in response.text
-    sha = hashlib.sha256(iso_pdf().pdf).hexdigest()
     moved = web_analyst.submit(
         _prefill(vendor_id, "iso27001_certificate"),
-        {"document_sha256": sha, "document_name": "report.pdf"},
+        {"document_handle": page.hidden["document_handle"], "document_name": "report.pdf"},
     )
     assert moved.status_code == 200
     assert FormValues(moved.text).values["certificate_number"] == "IS 765432"

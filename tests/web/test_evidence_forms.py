@@ -65,6 +65,7 @@ def test_a_soc2_report_is_logged_and_the_vendor_approved(
         "subservice_name": ["Amazon Web Services", "", "Stripe"],
         "subservice_method": ["carve_out", "carve_out", "inclusive"],
         "cuecs": "on",
+        "scope_covers_services": "yes",
     }
     response = web_analyst.submit(_url(vendor_id, "soc2_report"), data)
     assert response.status_code == 303
@@ -76,13 +77,14 @@ def test_a_soc2_report_is_logged_and_the_vendor_approved(
         {"name": "Stripe", "method": "inclusive"},
     ]
     assert evidence.created_by == "analyst@example.com"
+    assert evidence.scope_covers_services == "yes"
     page = web_analyst.get(f"/vendors/{vendor_id}").text
     assert "Logged the SOC 2 Type II report. Acme Cloud is now Approved." in page
     assert fresh_rows(session, Vendor)[0].status == "approved"
 
 
 def test_a_type_one_report_leaves_the_period_start_out(web_analyst: WebClient, session, vendor_id):
-    data = {**SOC2, "report_type": "type1", "period_start": ""}
+    data = {**SOC2, "report_type": "type1", "period_start": "", "scope_covers_services": "yes"}
     assert web_analyst.submit(_url(vendor_id, "soc2_report"), data).status_code == 303
     assert fresh_rows(session, Evidence)[0].period_start is None
     assert fresh_rows(session, Vendor)[0].flags[0]["code"] == "SOC2_TYPE1_ONLY"
@@ -113,6 +115,18 @@ def test_a_type_one_report_leaves_the_period_start_out(web_analyst: WebClient, s
         ({"exceptions_noted": "many"}, "exceptions_noted", "Enter a whole number."),
         ({"tsc": ["security", "speed"]}, "tsc", "Row 2: choose one of the options."),
         ({"received_on": "2026-06-16"}, "received_on", "Must not be after today (2026-06-15)."),
+        (
+            {"period_start": "2025-05-16", "period_end": "2026-05-15"},
+            "period_end",
+            "Must not be after the date received (2026-05-01): a report is issued only after "
+            "its period ends.",
+        ),
+        (
+            {"issued_on": "2026-05-02"},
+            "issued_on",
+            "Must not be after the date received (2026-05-01): a report cannot be received "
+            "before it is issued.",
+        ),
         (
             {"subservice_name": ["AWS"], "subservice_method": ["sideways"]},
             "subservice_orgs",
@@ -175,9 +189,16 @@ def test_an_iso_certificate_blocks_a_vendor_that_needs_a_soc2(
         ({"issued_on": ""}, "issued_on", "Required."),
         ({"certificate_status": "lapsed"}, "certificate_status", "Choose one of the options."),
         (
-            {"last_surveillance_on": "2025-12-01"},
+            {"last_surveillance_on": "2026-06-16", "received_on": "2026-06-15"},
             "last_surveillance_on",
-            "Must not be before the issue date.",
+            "Must not be after the date received (2026-06-15): a certificate cannot show a "
+            "surveillance audit that had not happened when it arrived.",
+        ),
+        (
+            {"received_on": "2026-01-09"},
+            "issued_on",
+            "Must not be after the date received (2026-01-09): a certificate cannot be "
+            "received before it is issued.",
         ),
     ],
 )
@@ -189,6 +210,14 @@ def test_iso_errors_are_shown_beside_the_field(
     assert message in _error(response.text, field)
     assert 'value="UKAS"' in response.text
     assert fresh_count(session, Evidence) == 0
+
+
+def test_a_surveillance_audit_before_the_issue_date_is_accepted(
+    web_analyst: WebClient, session, vendor_id
+):
+    data = {**ISO, "last_surveillance_on": "2025-12-01"}  # the certificate was re-issued since
+    assert web_analyst.submit(_url(vendor_id, "iso27001_certificate"), data).status_code == 303
+    assert fresh_rows(session, Evidence)[0].last_surveillance_on.isoformat() == "2025-12-01"
 
 
 @pytest.fixture
@@ -229,6 +258,17 @@ def test_a_bridge_letter_is_logged(web_analyst: WebClient, session, vendor_id, r
         ({"soc2_report_id": ""}, "soc2_report_id", "Required."),
         ({"soc2_report_id": "999"}, "soc2_report_id", "Must be one of this vendor's SOC 2"),
         ({"signed_on": "June"}, "signed_on", "Must be a date written YYYY-MM-DD."),
+        (
+            {"signed_on": "2026-02-27"},
+            "signed_on",
+            "Must not be before the report's period end (2026-02-28): a bridge letter vouches",
+        ),
+        (
+            {"received_on": "2026-05-31"},
+            "signed_on",
+            "Must not be after the date received (2026-05-31): a letter cannot be received "
+            "before it is signed.",
+        ),
     ],
 )
 def test_bridge_letter_errors_are_shown_beside_the_field(
@@ -324,3 +364,57 @@ def test_api_bodies_and_form_fields_agree(web_analyst: WebClient, analyst, sessi
     by_form, by_api = fresh_rows(session, Evidence)
     fields = ("report_type", "period_start", "period_end", "opinion", "auditor", "tsc")
     assert [getattr(by_form, f) for f in fields] == [getattr(by_api, f) for f in fields]
+
+
+def test_the_scope_question_shows_what_we_buy_beside_the_documents_words(
+    web_analyst: WebClient, vendor_id
+):
+    web_analyst.submit(
+        f"/vendors/{vendor_id}/edit",
+        {"name": "Acme Cloud", "tier": "critical", "services": "Payroll platform", "version": "1"},
+    )
+    for kind, field in (("soc2_report", "system"), ("iso27001_certificate", "scope")):
+        page = unescape(web_analyst.get(_url(vendor_id, kind)).text)
+        assert f'name="{field}"' in page and "What we buy from Acme Cloud" in page
+        assert "Payroll platform" in page and "Does this cover what we buy?" in page
+        for answer in ("yes", "partly", "no", ""):
+            assert f'name="scope_covers_services" value="{answer}"' in page
+    assert "Does this cover" not in web_analyst.get(_url(vendor_id, "soc3_report")).text
+
+
+def test_an_unjudged_report_leaves_a_critical_vendor_conditional_until_judged(
+    web_analyst: WebClient, session, vendor_id
+):
+    assert web_analyst.submit(_url(vendor_id, "soc2_report"), SOC2).status_code == 303
+    vendor = fresh_rows(session, Vendor)[0]
+    assert vendor.status == "conditional"
+    assert [f["code"] for f in vendor.flags if f["severity"] == "high"] == ["SCOPE_UNCONFIRMED"]
+    evidence = fresh_rows(session, Evidence)[0]
+    page = web_analyst.get(f"/vendors/{vendor_id}").text
+    assert f'href="/evidence/{evidence.id}/scope">Judge scope…' in page
+    form = web_analyst.get(f"/evidence/{evidence.id}/scope").text
+    assert 'value="" checked' in form  # not judged yet
+    bad = web_analyst.submit(f"/evidence/{evidence.id}/scope", {"scope_covers_services": "maybe"})
+    assert bad.status_code == 422 and fresh_rows(session, Evidence)[0].scope_covers_services is None
+    response = web_analyst.submit(
+        f"/evidence/{evidence.id}/scope", {"scope_covers_services": "yes"}
+    )
+    assert response.status_code == 303
+    assert fresh_rows(session, Evidence)[0].scope_covers_services == "yes"
+    assert fresh_rows(session, Vendor)[0].status == "approved"
+    audit = fresh_rows(session, AuditEntry, entity="evidence")
+    assert any(
+        a.action == "judge_scope" and a.after["scope_covers_services"] == "yes" for a in audit
+    )
+    assert (
+        "Scope of the SOC 2 Type II report judged: Yes."
+        in web_analyst.get(f"/vendors/{vendor_id}").text
+    )
+
+
+def test_judging_scope_is_for_analysts(web_analyst: WebClient, web_reader: WebClient, vendor_id):
+    web_analyst.submit(_url(vendor_id, "soc2_report"), SOC2)
+    assert web_reader.get("/evidence/1/scope").status_code == 403
+    assert (
+        web_reader.submit("/evidence/1/scope", {"scope_covers_services": "yes"}).status_code == 403
+    )

@@ -17,7 +17,7 @@ VENDORS = [
 ]
 EVIDENCE_HEADER = (
     "vendor", "kind", "report_type", "period_start", "period_end", "opinion", "auditor", "tsc",
-    "received_on",
+    "received_on", "scope_covers_services",
 )  # fmt: skip
 
 
@@ -103,7 +103,7 @@ def test_evidence_csv_is_checked_and_imported(web_analyst: WebClient, session):
     web_analyst.submit("/vendors/new", {"name": "Acme Cloud", "tier": "critical"})
     row = [
         "Acme Cloud", "soc2_report", "type2", "2025-04-01", "2026-03-31", "unqualified",
-        "Hale & Moss LLP", "security; availability", "2026-05-01",
+        "Hale & Moss LLP", "security; availability", "2026-05-01", "yes",
     ]  # fmt: skip
     content = to_csv([row, ["Nobody Inc", "soc2_report"]], header=EVIDENCE_HEADER).encode()
     bad = _check(web_analyst, content, what="evidence", filename="evidence.csv")

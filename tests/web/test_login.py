@@ -109,7 +109,7 @@ def test_log_out_ends_the_session(web_analyst: WebClient):
     assert response.status_code == 303
     assert response.headers["location"] == "/login"
     value = _set_cookie(response).split(";")[0].removeprefix(f"{COOKIE}=")
-    assert WebSession.from_cookie(value).user_id is None
+    assert WebSession.from_cookie(value).session_id is None
     assert "You are logged out." in web_analyst.get("/login").text
     assert web_analyst.get("/", follow_redirects=False).status_code == 303
 

@@ -43,7 +43,12 @@ def three_vendors(analyst) -> dict[str, dict]:
     _evidence(
         analyst,
         conditional["id"],
-        soc2_body(report_type="type1", period_start=None, period_end="2026-05-31"),
+        soc2_body(
+            report_type="type1",
+            period_start=None,
+            period_end="2026-05-31",
+            received_on="2026-06-01",
+        ),
     )
     approved = _vendor(analyst, name="Brightline", domain="brightline.example", tier="high")
     _evidence(analyst, approved["id"], _report_ending("2025-09-30"))
@@ -224,7 +229,8 @@ def test_a_bad_as_of_date_is_explained_and_today_is_used(web_reader: WebClient, 
 def test_readers_see_no_write_buttons(web_reader: WebClient, web_analyst: WebClient, analyst):
     vendor = _vendor(analyst, name="Buttons Co", tier="high")
     report = _evidence(analyst, vendor["id"], soc2_body(report_type="type1", period_start=None))
-    analyst.post(f"/api/v1/vendors/{vendor['id']}/waivers", json=waiver_body("SOC2_TYPE1_ONLY"))
+    waiver = waiver_body("SOC2_TYPE1_ONLY", evidence_id=report["id"])
+    assert analyst.post(f"/api/v1/vendors/{vendor['id']}/waivers", json=waiver).status_code == 201
     write_links = (
         "/edit",
         "/evidence/soc2_report/new",

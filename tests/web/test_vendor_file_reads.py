@@ -28,12 +28,17 @@ def full_vendor(analyst) -> int:
     base = f"/api/v1/vendors/{vendor_id}"
     analyst.patch(base, json={"tier": "critical", "services": "Payroll — “EU” ünïcode"})
     subservice = [{"name": "AWS", "method": "carve_out"}]
-    report = log_evidence(analyst, vendor_id, soc2_body(subservice_orgs=subservice, cuecs=True))
+    report = log_evidence(
+        analyst,
+        vendor_id,
+        soc2_body(subservice_orgs=subservice, cuecs=True, scope_covers_services="partly"),
+    )
     log_evidence(analyst, vendor_id, bridge_body(report["id"]))
     log_evidence(analyst, vendor_id, iso_body(received_on="2026-05-01"))
     wrong = log_evidence(analyst, vendor_id, iso_body(notes="another company's"))
     api_post(analyst, f"/api/v1/evidence/{wrong['id']}/retract", {"reason": "Wrong vendor"})
-    revoked = api_post(analyst, f"{base}/waivers", waiver_body("SOC2_TYPE1_ONLY"))
+    bound = waiver_body("SOC2_TYPE1_ONLY", evidence_id=report["id"])
+    revoked = api_post(analyst, f"{base}/waivers", bound)
     api_post(analyst, f"/api/v1/waivers/{revoked['id']}/revoke", {"reason": "No longer needed"})
     api_post(analyst, f"{base}/waivers", waiver_body())
     return vendor["id"]

@@ -1,9 +1,10 @@
 """Create and edit a vendor through the forms: success, every validation error, CSRF, roles."""
 
 import pytest
+from factories import soc2_body
 from web.support import WebClient, csrf_of, fresh_count, fresh_rows
 
-from app.models import AuditEntry, Vendor
+from app.models import AuditEntry, Evidence, Vendor
 
 GOOD = {"name": "Acme Cloud", "domain": "acme.example", "tier": "critical", "services": "Hosting"}
 
@@ -163,3 +164,16 @@ def test_edit_errors_are_shown_beside_the_field(
 def test_editing_an_unknown_vendor_is_a_404_page(web_analyst: WebClient):
     assert web_analyst.get("/vendors/999/edit").status_code == 404
     assert web_analyst.submit("/vendors/999/edit", {**GOOD, "version": "1"}).status_code == 404
+
+
+def test_editing_the_services_resets_the_scope_judgements(web_analyst: WebClient, analyst, session):
+    vendor_id = _create(web_analyst)
+    body = soc2_body(scope_covers_services="partly")
+    assert analyst.post(f"/api/v1/vendors/{vendor_id}/evidence", json=body).status_code == 201
+    changes = {**GOOD, "services": "Hosting and backups", "version": "1"}
+    assert web_analyst.submit(f"/vendors/{vendor_id}/edit", changes).status_code == 303
+    assert fresh_rows(session, Evidence)[0].scope_covers_services is None
+    (reset,) = fresh_rows(session, AuditEntry, entity="evidence", action="scope_reset")
+    assert reset.actor == "analyst@example.com"
+    page = web_analyst.get(f"/vendors/{vendor_id}").text
+    assert "Cleared the scope judgement of SOC 2 Type II report" in page

@@ -93,14 +93,14 @@ def test_a_cookie_is_trusted_only_under_the_key_that_signed_it(
     from app.config import get_settings
 
     web = WebSession({})
-    web.data.update({"uid": 7, "role": "reader"})
+    web.data.update({"sid": "a session id", "csrf": "a token"})
     value = web.set_cookie_header(secure=False).split(";")[0].removeprefix(f"{COOKIE}=")
-    assert WebSession.from_cookie(value).user_id == 7
+    assert WebSession.from_cookie(value).session_id == "a session id"
     assert _verified(value, "another key entirely") is None
     monkeypatch.setattr(
         get_settings(), "secret_key", SecretStr("a rotated secret key for this test")
     )
-    assert WebSession.from_cookie(value).user_id is None
+    assert WebSession.from_cookie(value).session_id is None
 
 
 def test_the_list_brings_lapsed_statuses_up_to_date_when_a_date_passes(

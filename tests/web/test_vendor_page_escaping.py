@@ -33,7 +33,12 @@ def hostile_vendor(analyst) -> dict:
     )
     wrong = log_evidence(analyst, vendor_id, certificate)
     api_post(analyst, f"/api/v1/evidence/{wrong['id']}/retract", {"reason": f"Wrong {HOSTILE}"})
-    granted = waiver_body("SOC2_TYPE1_ONLY", reason=f"Why {HOSTILE}", approved_by=f"CISO {HOSTILE}")
+    granted = waiver_body(
+        "SOC2_TYPE1_ONLY",
+        evidence_id=report["id"],
+        reason=f"Why {HOSTILE}",
+        approved_by=f"CISO {HOSTILE}",
+    )
     waiver = api_post(analyst, f"{base}/waivers", granted)
     api_post(analyst, f"/api/v1/waivers/{waiver['id']}/revoke", {"reason": f"Revoked {HOSTILE}"})
     analyst.patch(base, json={"services": f"Billing {HOSTILE}"})  # an edit in the history

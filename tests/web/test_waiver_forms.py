@@ -3,12 +3,13 @@
 from html import unescape
 
 import pytest
+from factories import soc2_body
 from web.support import WebClient, fresh_count, fresh_rows
 
 from app.models import AuditEntry, Vendor, Waiver
 
 GOOD = {
-    "code": "EVIDENCE_MISSING",
+    "flag": "EVIDENCE_MISSING",
     "reason": "Signed before onboarding; report due in Q3",
     "approved_by": "Morgan Lee",
     "expires_on": "2026-09-30",
@@ -55,8 +56,9 @@ def test_granting_a_waiver_approves_the_vendor_and_marks_the_flag(
 @pytest.mark.parametrize(
     ("changes", "field", "message"),
     [
-        ({"code": "ISO_EXPIRED"}, "code", "Choose one of this vendor's current flags."),
-        ({"code": ""}, "code", "Required."),
+        ({"flag": "ISO_EXPIRED"}, "flag", "Choose one of this vendor's current flags."),
+        ({"flag": "EVIDENCE_MISSING@7"}, "flag", "Choose one of this vendor's current flags."),
+        ({"flag": ""}, "flag", "Required."),
         ({"reason": ""}, "reason", "Required."),
         ({"approved_by": ""}, "approved_by", "Required."),
         ({"expires_on": ""}, "expires_on", "Required."),
@@ -67,6 +69,11 @@ def test_granting_a_waiver_approves_the_vendor_and_marks_the_flag(
         ),
         ({"expires_on": "2026-06-15"}, "expires_on", "Must be after granted_on (2026-06-15)."),
         ({"granted_on": "15 June"}, "granted_on", "YYYY-MM-DD"),
+        (
+            {"granted_on": "2026-06-16"},
+            "granted_on",
+            "Must not be after today (2026-06-15): a risk is accepted when it is, not in advance.",
+        ),
     ],
 )
 def test_waiver_errors_are_shown_beside_the_field_and_nothing_is_written(
@@ -78,6 +85,28 @@ def test_waiver_errors_are_shown_beside_the_field_and_nothing_is_written(
     assert "Morgan Lee" in response.text or changes.get("approved_by") == ""
     assert fresh_count(session, Waiver) == 0
     assert fresh_count(session, AuditEntry, entity="waiver") == 0
+
+
+def test_a_waiver_of_a_documents_flag_is_bound_to_that_document(
+    web_analyst: WebClient, analyst, session, vendor_id
+):
+    body = soc2_body(opinion="qualified")
+    report = analyst.post(f"/api/v1/vendors/{vendor_id}/evidence", json=body).json()["evidence"]
+    key = f"SOC2_OPINION_QUALIFIED@{report['id']}"
+    # The vendor page's link to the form carries the flag's document.
+    link = f"waivers/new?code=SOC2_OPINION_QUALIFIED&evidence_id={report['id']}"
+    assert link in unescape(web_analyst.get(f"/vendors/{vendor_id}").text)
+    # Opened from the flag: the form names the document and repeats the flag's words.
+    page = web_analyst.get(
+        f"/vendors/{vendor_id}/waivers/new?code=SOC2_OPINION_QUALIFIED&evidence_id={report['id']}"
+    ).text
+    assert f'<option value="{key}" selected>' in page
+    assert f"SOC 2 Type II report #{report['id']}" in page
+    assert "The auditor qualified the opinion" in unescape(page)
+    response = web_analyst.submit(f"/vendors/{vendor_id}/waivers/new", {**GOOD, "flag": key})
+    assert response.status_code == 303, response.text
+    waiver = fresh_rows(session, Waiver)[0]
+    assert (waiver.code, waiver.evidence_id) == ("SOC2_OPINION_QUALIFIED", report["id"])
 
 
 def test_a_vendor_without_flags_has_nothing_to_waive(web_analyst: WebClient):

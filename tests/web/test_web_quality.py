@@ -201,7 +201,8 @@ def every_page(web_analyst: WebClient, analyst) -> list[str]:
     """The address of every page, with a vendor that has evidence and a waiver."""
     vendor = analyst.post("/api/v1/vendors", json=vendor_body(tier="critical")).json()
     evidence = analyst.post(f"/api/v1/vendors/{vendor['id']}/evidence", json=soc2_body())
-    analyst.post(f"/api/v1/vendors/{vendor['id']}/waivers", json=waiver_body("SOC2_CUECS"))
+    waiver = waiver_body("SOC2_CUECS", evidence_id=evidence.json()["evidence"]["id"])
+    assert analyst.post(f"/api/v1/vendors/{vendor['id']}/waivers", json=waiver).status_code == 201
     base = f"/vendors/{vendor['id']}"
     kinds = ("soc2_report", "soc1_report", "soc3_report", "iso27001_certificate", "bridge_letter")
     return [
