@@ -285,6 +285,14 @@ def _waiver_state(waiver: Any, state: str, today: date) -> str:
     return f'{esc(state.capitalize())}<p class="small">by {esc(waiver.revoked_by)} {on}{reason}</p>'
 
 
+def _waived_document(waiver: Any) -> str:
+    """The document a waiver accepts a flag of; a waiver recorded before v2 names none."""
+    if waiver.evidence_id is None:
+        return ""
+    link = f'<a href="#evidence-{int(waiver.evidence_id)}">#{int(waiver.evidence_id)}</a>'
+    return f'<br><span class="small">on document {link}</span>'
+
+
 def _waiver_row(waiver: Any, state: str, can_write: bool, view: Any, today: date) -> str:
     wid, code, action = int(waiver.id), esc(waiver.code), ""
     if can_write:
@@ -294,7 +302,8 @@ def _waiver_row(waiver: Any, state: str, can_write: bool, view: Any, today: date
     return (
         f'<tr id="waiver-{wid}" class="waiver-{esc(state.replace(" ", "-"))}"><td>#{wid}<br>'
         f'<span class="small muted">approved by {esc(waiver.approved_by)}</span></td>'
-        f'<td>{esc(labels.rule_title(waiver.code))}<br><code class="code">{code}</code></td>'
+        f'<td>{esc(labels.rule_title(waiver.code))}<br><code class="code">{code}</code>'
+        f"{_waived_document(waiver)}</td>"
         f"<td>{esc(waiver.reason)}</td>"
         f'<td class="nowrap">{waiver.granted_on} to<br>{when(waiver.expires_on, view.as_of)}</td>'
         f"<td>{_waiver_state(waiver, state, today)}</td>{action}</tr>"

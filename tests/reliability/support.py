@@ -23,7 +23,7 @@ from app.config import ROOT
 COUNTS: Counter[str] = Counter()
 OPERATIONS: Counter[str] = Counter()  # generated cases per API operation
 CLOSED: set[str] = set()  # issue 14's probe findings whose regression tests passed
-KEEP_TABLES = ("alembic_version", "api_tokens", "users")
+KEEP_TABLES = ("alembic_version", "api_tokens", "users", "web_sessions")
 VETTED = Path(sys.executable).parent / "vetted"  # the console script of this environment
 
 
@@ -53,7 +53,7 @@ def load_demo_data() -> None:
 
 
 def wipe(url: str) -> None:
-    """Empty every data table (tokens and users stay), ids starting again at 1."""
+    """Empty every data table (tokens, users and their sessions stay), ids starting at 1."""
     engine = create_engine(url)
     tables = [t for t in inspect(engine).get_table_names() if t not in KEEP_TABLES]
     with engine.begin() as conn:

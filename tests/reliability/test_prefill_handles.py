@@ -22,7 +22,7 @@ from web.support import WebClient, make_user, sign_in
 from app import clock, config, db
 from app.cli import app as cli
 from app.documents.prefill_uploads import HOLD, SLACK, sweep
-from app.models import Evidence, PrefillUpload
+from app.models import Evidence, PrefillUpload, User
 from app.status.daily import run_daily
 
 SOC2_FORM = {
@@ -108,10 +108,18 @@ def test_a_kept_pdf_is_attached_only_by_the_user_it_was_read_for(alice, mallory,
     COUNTS["probe findings closed"] += 1
 
 
+def _sign_in_again(client: WebClient) -> None:
+    with db.session_scope() as session:
+        user = session.exec(select(User).where(User.email == "alice@example.com")).one()
+        session.expunge(user)
+    sign_in(client, user)
+
+
 def test_a_handle_is_honoured_for_a_day(alice, vendor_id, monkeypatch):
     handle = _prefill(alice, vendor_id, pdf_bytes())
     later = clock.utc_now() + HOLD + timedelta(seconds=1)
     monkeypatch.setattr(clock, "utc_now", lambda: later)
+    _sign_in_again(alice)  # a web session lasts 12 hours: log in anew, a day later
     response = _save(alice, vendor_id, document_handle=handle)
     assert response.status_code == 422
     assert GONE in FormValues(response.text).note("file-error")

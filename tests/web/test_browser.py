@@ -46,6 +46,13 @@ def fill_soc2(page: Page, start: str, end: str) -> None:
     page.get_by_label("Auditor's opinion").select_option("unqualified")
     page.get_by_label("Auditor (the CPA firm)").fill("Hale & Moss LLP")
     page.get_by_label("Availability").check()
+    judge_scope(page, "Yes")
+
+
+def judge_scope(page: Page, answer: str) -> None:
+    """Answer "Does this cover what we buy?" (a critical vendor stays conditional until then)."""
+    question = page.get_by_role("group", name="Does this cover what we buy?")
+    question.get_by_role("radio", name=answer, exact=True).check()
 
 
 def test_analyst_onboards_a_vendor_and_reads_the_flags(page: Page, live_server: str, artifacts):

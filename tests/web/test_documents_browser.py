@@ -51,7 +51,10 @@ def test_a_soc2_pdf_prefills_the_form_and_is_saved_with_the_record(
     expect(auditor_note).to_contain_text("Hale & Moss LLP")
     expect(page.locator("#period_end-found")).to_contain_text("March 31, 2026")
     expect(page.locator("#file-attached")).to_contain_text("acme-soc2-2026.pdf")
+    question = page.get_by_role("group", name="Does this cover what we buy?")
+    expect(question.get_by_role("radio", name="Not judged yet")).to_be_checked()  # prefill
     page.screenshot(path=artifacts / "prefill-soc2.png", full_page=True)
+    question.get_by_role("radio", name="Yes", exact=True).check()
 
     page.get_by_label("Notes").fill("Checked against the PDF.")
     page.get_by_role("button", name="Log the report").click()

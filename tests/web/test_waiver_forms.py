@@ -156,3 +156,15 @@ def test_waiver_forms_refuse_readers_and_missing_tokens(
     assert web_analyst.post("/waivers/1/revoke", data={}).status_code == 403
     assert fresh_rows(session, Waiver)[0].revoked_at is None
     assert web_analyst.get("/waivers/9/revoke").status_code == 404
+
+
+def test_the_vendor_page_names_the_document_a_waiver_accepts(
+    web_analyst: WebClient, analyst, vendor_id
+):
+    body = soc2_body(opinion="qualified")
+    report = analyst.post(f"/api/v1/vendors/{vendor_id}/evidence", json=body).json()["evidence"]
+    flag = f"SOC2_OPINION_QUALIFIED@{report['id']}"
+    web_analyst.submit(f"/vendors/{vendor_id}/waivers/new", {**GOOD, "flag": flag})
+    page = web_analyst.get(f"/vendors/{vendor_id}").text
+    row = page.split('id="waiver-1"')[1].split("</tr>")[0]
+    assert f'on document <a href="#evidence-{report["id"]}">#{report["id"]}</a>' in row
