@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 from reliability.support import COUNTS, OPERATIONS, load_demo_data, make_token, pdf_bytes, wipe
 from schemathesis.config import SchemathesisConfig
 
+from app import config
 from app.deps import get_today
 from app.main import create_app
 
@@ -56,13 +57,20 @@ schemathesis.openapi.media_type("application/pdf", st.just(pdf_bytes()))
 
 APP = create_app()
 APP.dependency_overrides[get_today] = lambda: TEST_TODAY
-SCHEMA = schemathesis.openapi.from_asgi("/openapi.json", APP, config=CONFIG)
+with pytest.MonkeyPatch.context() as patch:  # loading it runs the app's start-up: no daily
+    patch.setenv("VETTED_DAILY_REFRESH", "false")  # pass then, on a ./vetted.db of its own
+    config.get_settings.cache_clear()
+    SCHEMA = schemathesis.openapi.from_asgi("/openapi.json", APP, config=CONFIG)
+config.get_settings.cache_clear()
 pytestmark = pytest.mark.probe_finding(15)
 
 
 @pytest.fixture
-def auth(database_url) -> dict:
-    """An admin token's header, on a database holding the demo vendors."""
+def auth(database_url, tmp_path, monkeypatch) -> dict:
+    """An admin token's header, on a database holding the demo vendors; uploaded PDFs (real
+    ones: they are accepted) stored under the test's own directory."""
+    monkeypatch.setenv("VETTED_UPLOAD_DIR", str(tmp_path / "uploads"))
+    config.get_settings.cache_clear()
     load_demo_data()
     return {"Authorization": f"Bearer {make_token('admin')}"}
 
