@@ -9,6 +9,7 @@ differently. Surrogates are left out: no JSON parser a client uses hands them ov
 
 import unicodedata
 from collections.abc import Callable
+from copy import deepcopy
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -44,7 +45,8 @@ class Declared:
     max_length: int | None = None
 
     def __get_pydantic_json_schema__(self, source_schema: Any, handler: GetJsonSchemaHandler):
-        made = self.pattern() if callable(self.pattern) else {"pattern": self.pattern}
+        # A copy: the keywords are made once and shared, and a schema may be edited later.
+        made = deepcopy(self.pattern()) if callable(self.pattern) else {"pattern": self.pattern}
         schema = {**handler(source_schema), **made}
         return schema if self.max_length is None else {**schema, "maxLength": self.max_length}
 
@@ -112,7 +114,12 @@ def _split(low: int, high: int, code: int) -> list[tuple[int, int]]:
 
 @cache
 def trimmed_text(
-    label: str, extra: frozenset[str], allowed: frozenset[str], *, required: bool, ignored=None
+    label: str,
+    extra: frozenset[str],
+    allowed: frozenset[str],
+    *,
+    required: bool,
+    ignored: frozenset[str] | None = None,
 ) -> dict[str, Any]:
     """Keywords for text that, once `ignored` characters are taken out and it is stripped,
     holds no character of category C or `extra` but those `allowed` (and, if `required`, one
