@@ -77,7 +77,8 @@ def test_a_logged_out_cookie_is_refused(app):
 
 def test_use_does_not_extend_a_session_past_twelve_hours(app, moving_clock):
     web = _logged_in(app, "worker@example.com")
-    assert _max_age(web.login_response) == 12 * 3600
+    # what is left of twelve hours when the cookie is written (a second may have ticked)
+    assert 12 * 3600 - 5 <= _max_age(web.login_response) <= 12 * 3600
     moving_clock(timedelta(hours=11))
     saved = web.submit("/vendors/new", vendor_body())  # a notice: the cookie is written again
     assert saved.status_code == 303
