@@ -14,20 +14,28 @@ from starlette.exceptions import HTTPException
 
 from app import api_docs
 from app.api_common import API_ROUTER_OPTIONS
+from app.auth import web as login_pages
+from app.bulk import web as bulk_pages
 from app.bulk.api import router as bulk_router
 from app.config import get_settings
 from app.digest.api import router as digest_router
 from app.digest.scheduler import weekly_digest
 from app.digest.web import router as digest_web_router
+from app.documents import web as prefill_pages
 from app.documents.api import router as documents_router
 from app.errors import DomainError
+from app.evidence import web as evidence_pages
 from app.evidence.api import router as evidence_router
 from app.idempotency import IdempotencyMiddleware
 from app.security import SecurityMiddleware
 from app.status.daily import daily_refresh
 from app.system_api import health
 from app.system_api import router as rules_router
+from app.vendors import list_web as list_pages
+from app.vendors import web as vendor_pages
 from app.vendors.api import router as vendors_router
+from app.waivers import web as waiver_pages
+from app.waivers.api import router as waivers_router
 from app.web import install as install_web
 from app.web.errors import web_or
 
@@ -73,6 +81,21 @@ async def _background_jobs(app: FastAPI) -> AsyncIterator[None]:
         yield
 
 
+# The analysts' pages, each beside its domain; the most visited first.
+PAGES = tuple(
+    module.router
+    for module in (
+        list_pages,
+        vendor_pages,
+        evidence_pages,
+        waiver_pages,
+        login_pages,
+        prefill_pages,
+        bulk_pages,
+    )
+)
+
+
 def create_app() -> FastAPI:
     """The Vetted application."""
     get_settings()  # fail fast on bad settings (a placeholder secret in production)
@@ -92,8 +115,9 @@ def create_app() -> FastAPI:
     # Inside the session middleware (added by install_web): a key sent by a web session is
     # bound to its user, whom that middleware finds.
     app.add_middleware(IdempotencyMiddleware)  # API writes sent with an Idempotency-Key
-    install_web(app)
+    install_web(app, PAGES)
     app.include_router(evidence_router, prefix=API_PREFIX, **API_ROUTER_OPTIONS)
+    app.include_router(waivers_router, prefix=API_PREFIX, **API_ROUTER_OPTIONS)
     app.include_router(documents_router, prefix=API_PREFIX, **API_ROUTER_OPTIONS)
     app.include_router(bulk_router, prefix=API_PREFIX, **API_ROUTER_OPTIONS)
     app.include_router(rules_router, prefix=API_PREFIX, **API_ROUTER_OPTIONS)

@@ -10,11 +10,13 @@ from sqlmodel import Session, select
 
 from app.config import ROOT
 from app.evidence import service as evidence_service
-from app.evidence.schemas import EvidenceCreate, Retraction, WaiverCreate
+from app.evidence.schemas import EvidenceCreate, Retraction
 from app.models import Vendor
 from app.rules.dates import add_months
 from app.vendors.schemas import VendorCreate
 from app.vendors.service import create_vendor, name_key
+from app.waivers import service as waiver_service
+from app.waivers.schemas import WaiverCreate
 
 DEMO_PATH = ROOT / "seed" / "demo.toml"
 SEED_ACTOR = "seed"
@@ -66,7 +68,7 @@ def _add_waiver(*, session: Session, vendor: Vendor, record: dict, ids: list[int
     record = _resolve(record, today)
     if "evidence" in record:  # the index of the document in the vendor's evidence list
         record["evidence_id"] = ids[record.pop("evidence")]
-    evidence_service.create_waiver(
+    waiver_service.create_waiver(
         session=session,
         vendor_id=vendor.id,
         data=WaiverCreate(**record),

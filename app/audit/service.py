@@ -1,11 +1,13 @@
 """The append-only audit log: every write records who, what and the values around it."""
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from sqlmodel import Session, SQLModel, col, select
 
 from app import clock
+from app.errors import Conflict
 from app.models import AuditEntry
 
 
@@ -46,6 +48,67 @@ def record(
     )
     session.add(entry)
     return entry
+
+
+def change(
+    *,
+    session: Session,
+    row: SQLModel,
+    changes: dict[str, Any],
+    actor: str,
+    entity: str,
+    action: str,
+    vendor_id: int | None,
+) -> None:
+    """Set `changes` on a stored row and audit it with its values before and after."""
+    before = snapshot(row)
+    for name, value in changes.items():
+        setattr(row, name, value)
+    session.add(row)
+    record(
+        session=session,
+        actor=actor,
+        entity=entity,
+        entity_id=row.id,
+        action=action,
+        vendor_id=vendor_id,
+        before=before,
+        after=snapshot(row),
+    )
+
+
+@dataclass(frozen=True)
+class Withdrawal:
+    """How a kind of record is withdrawn (it stays, stamped, and counts on no date)."""
+
+    entity: str
+    action: str
+    done: str  # the past participle the refusal of a second withdrawal names
+    at: str
+    by: str
+    reason: str
+
+
+RETRACTION = Withdrawal(
+    "evidence", "retract", "retracted", "retracted_at", "retracted_by", "retraction_reason"
+)
+REVOCATION = Withdrawal("waiver", "revoke", "revoked", "revoked_at", "revoked_by", "revoke_reason")
+
+
+def withdraw(*, session: Session, row: SQLModel, how: Withdrawal, reason: str, actor: str) -> None:
+    """Stamp a record as withdrawn by `actor` for `reason`; a second withdrawal is a Conflict."""
+    if getattr(row, how.at) is not None:
+        raise Conflict(f"{how.entity} {row.id} was {how.done} already")
+    stamp = {how.at: clock.utc_now(), how.by: actor, how.reason: reason}
+    change(
+        session=session,
+        row=row,
+        changes=stamp,
+        actor=actor,
+        entity=how.entity,
+        action=how.action,
+        vendor_id=row.vendor_id,
+    )
 
 
 def history(*, session: Session, vendor_id: int, limit: int = 100) -> list[AuditEntry]:

@@ -25,7 +25,7 @@ from app.models import Evidence, StatusChange, Vendor, Waiver
 from app.rules import facts
 from app.rules.engine import Assessment, Coverage, Flag, coverage, evaluate, evaluate_with_coverage
 from app.rules.policy import Policy, load_policy
-from app.vendors.schemas import FlagRead, StatusRead
+from app.status.schemas import FlagRead, StatusRead
 
 
 @lru_cache

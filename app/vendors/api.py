@@ -12,9 +12,10 @@ from app.auth.deps import Analyst, Reader
 from app.db import SessionDep
 from app.deps import Today
 from app.errors import Invalid
-from app.evidence.schemas import EvidenceRead, WaiverRead
-from app.evidence.service import list_evidence, list_waivers
+from app.evidence.schemas import EvidenceRead
+from app.evidence.service import list_evidence
 from app.fields import Criterion, Day, Domain, Name, SearchText
+from app.status.schemas import StatusRead
 from app.status.service import (
     evaluated_status,
     refresh_lapsed,
@@ -23,12 +24,13 @@ from app.status.service import (
 )
 from app.vendors import service
 from app.vendors.schemas import (
-    StatusRead,
     VendorCreate,
     VendorPage,
     VendorRead,
     VendorUpdate,
 )
+from app.waivers.schemas import WaiverRead
+from app.waivers.service import list_waivers
 
 router = APIRouter(prefix="/vendors", tags=["vendors"])
 IF_MATCH = r'^(W/)?("[0-9]{1,9}"|[0-9]{1,9})$'  # the version, as an ETag or bare

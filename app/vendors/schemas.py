@@ -70,29 +70,6 @@ class VendorUpdate(BaseModel):
     _tsc = field_validator("required_tsc")(_tsc_list)
 
 
-class FlagRead(BaseModel):
-    """One gap the rules found."""
-
-    code: str
-    severity: str
-    message: str
-    evidence_id: int | None
-    waived: bool
-    waiver_id: int | None
-
-
-class StatusRead(BaseModel):
-    """May we sign or renew with this vendor on `as_of`, and why."""
-
-    vendor_id: int
-    name: str
-    status: str
-    as_of: date
-    requirement: str
-    flags: list[FlagRead]
-    next_review_on: date | None
-
-
 class VendorRead(BaseModel):
     """A vendor as stored, with its status today."""
 

@@ -3,9 +3,9 @@
 import pytest
 from factories import count, iso_body, soc2_body, vendor_body, waiver_body
 
-from app.evidence.service import CODES_WITHOUT_DOCUMENT, SUBSTITUTION_CODES
 from app.models import AuditEntry, Waiver
 from app.rules.catalog import RULES_BY_CODE
+from app.waivers.service import CODES_WITHOUT_DOCUMENT, SUBSTITUTION_CODES
 
 
 def v2_code(code: str):

@@ -12,7 +12,7 @@ from app.models import Vendor
 from app.rules.facts import VendorCase
 from app.status.bulk import iter_cases
 from app.status.service import build_case, load_case
-from app.web.queries import vendor_file
+from app.vendors.queries import vendor_file
 
 
 @pytest.fixture

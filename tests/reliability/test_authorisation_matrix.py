@@ -29,10 +29,12 @@ from app.auth.tokens import revoke_token
 from app.documents.service import attach_document
 from app.documents.storage import store_pdf_bytes
 from app.evidence import service as evidence_service
-from app.evidence.schemas import Soc2ReportCreate, WaiverCreate
+from app.evidence.schemas import Soc2ReportCreate
 from app.main import create_app
 from app.vendors.schemas import VendorCreate
 from app.vendors.service import create_vendor
+from app.waivers import service as waiver_service
+from app.waivers.schemas import WaiverCreate
 from app.web.session import COOKIE
 
 ROLES = ("anonymous", "reader", "analyst", "admin", "revoked_token", "expired_session")
@@ -61,7 +63,7 @@ class Ctx:
 
     def waiver(self) -> int:
         with db.session_scope() as s:
-            return evidence_service.create_waiver(
+            return waiver_service.create_waiver(
                 session=s, vendor_id=self.vendor(), data=WaiverCreate(**waiver_body()),
                 actor="t", today=TEST_TODAY,
             ).id  # fmt: skip
@@ -135,7 +137,7 @@ def web_login(ctx: Ctx, client: TestClient, path: str):
 
 
 def confirm_import(ctx: Ctx, client: TestClient, path: str):
-    from app.web.csv_upload import hold
+    from app.bulk.web_upload import hold
 
     sha = hold(b"name,tier\r\nConfirmed Import Ltd,low\r\n")
     data = {"csrf_token": csrf(client), "what": "vendors", "sha256": sha, "filename": "v.csv"}

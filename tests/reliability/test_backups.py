@@ -18,10 +18,12 @@ from sqlalchemy.engine import make_url
 
 from app import db
 from app.config import ROOT
-from app.evidence.schemas import Soc2ReportCreate, WaiverCreate
-from app.evidence.service import create_evidence, create_waiver
+from app.evidence.schemas import Soc2ReportCreate
+from app.evidence.service import create_evidence
 from app.vendors.schemas import VendorCreate
 from app.vendors.service import create_vendor
+from app.waivers.schemas import WaiverCreate
+from app.waivers.service import create_waiver
 
 TODAY = date(2026, 6, 15)
 

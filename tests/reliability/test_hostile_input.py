@@ -27,6 +27,7 @@ from app.evidence import schemas as evidence_schemas
 from app.fields import BLANK
 from app.security import MAX_JSON_BYTES
 from app.vendors.schemas import VendorCreate
+from app.waivers import schemas as waiver_schemas
 
 SCRIPT = '<script>alert("{tag}")</script><img src=x onerror=alert(1)>'
 SHOWN_TAGS = (  # every field set below that a page shows
@@ -50,8 +51,8 @@ TEXT_FIELDS = {
     },  # fmt: skip
     evidence_schemas.BridgeLetterCreate: {"notes"},
     evidence_schemas.Retraction: {"reason"},
-    evidence_schemas.WaiverCreate: {"reason", "approved_by"},
-    evidence_schemas.Revocation: {"reason"},
+    waiver_schemas.WaiverCreate: {"reason", "approved_by"},
+    waiver_schemas.Revocation: {"reason"},
 }
 VALIDATED = {"domain", "owner_email", "code"}
 

@@ -15,7 +15,7 @@ from web.support import api_post, log_evidence
 
 from app.db import get_engine, read_records_together, reads_in_process
 from app.models import AuditEntry, Evidence, Vendor, Waiver
-from app.web import queries
+from app.vendors import queries
 from tests.factories import bridge_body, iso_body, soc2_body, vendor_body, waiver_body
 
 

@@ -7,7 +7,7 @@ import pytest
 from factories import iso_body, soc2_body, vendor_body
 from web.support import WebClient
 
-from app.web import queries
+from app.vendors import queries
 from app.web.session import COOKIE, WebSession, _verified
 
 NAMES = re.compile(r'<a href="/vendors/\d+">([^<]+)</a>')

@@ -9,8 +9,8 @@ from app.rules.engine import evaluate
 from app.rules.facts import case_from_dict
 from app.rules.policy import Policy
 from app.rules.snapshot import take_snapshot
-from app.vendors.schemas import FlagRead, StatusRead
-from app.web.views import banner, standing
+from app.status.schemas import FlagRead, StatusRead
+from app.vendors.views import banner, standing
 
 POLICY = Policy.default()
 REPORT = {

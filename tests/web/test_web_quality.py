@@ -16,13 +16,14 @@ from app import db
 from app.models import Vendor
 from app.rules.catalog import MESSAGES, RULES_BY_CODE, message
 from app.rules.facts import BridgeLetter, IsoCertificate, SocReport
+from app.status.schemas import FlagRead, StatusRead
 from app.status.service import assess
-from app.vendors.schemas import FlagRead, StatusRead, VendorCreate
+from app.vendors.list_web import ListParams
+from app.vendors.schemas import VendorCreate
+from app.vendors.views import banner, next_step
 from app.web.badges import relative
-from app.web.dashboard import ListParams
 from app.web.forms import FormState, message_for, tidy
 from app.web.templating import templates
-from app.web.views import banner, next_step
 
 
 @pytest.mark.parametrize(

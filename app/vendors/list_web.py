@@ -13,12 +13,13 @@ from markupsafe import Markup
 from app.db import SessionDep, session_scope
 from app.deps import Today
 from app.status.service import refresh_due, refresh_lapsed
+from app.vendors import queries
 from app.vendors.service import VendorFilter
-from app.web import labels, queries
+from app.vendors.views import summary
+from app.web import labels
 from app.web.deps import WebUser
 from app.web.templating import render, render_in_frame, templates
 from app.web.vendor_rows import rows_html, worst_flag
-from app.web.views import summary
 
 router = APIRouter(include_in_schema=False)
 ATTENTION_LIMIT = 15

@@ -10,6 +10,7 @@ from app.rules.engine import evaluate
 from app.rules.facts import VendorCase
 from app.rules.policy import Policy
 from app.rules.snapshot import Snapshot, required_tsc_of, take_snapshot
+from app.status.schemas import FlagRead, StatusRead
 from app.status.service import (
     build_case,
     current_policy,
@@ -17,9 +18,8 @@ from app.status.service import (
     status_read,
     stored_status,
 )
-from app.vendors.schemas import FlagRead, StatusRead
+from app.vendors.queries import VendorFile
 from app.web import labels
-from app.web.queries import VendorFile
 
 HISTORY_LIMIT = 50
 _ACTION = re.compile(r"(?:^|\.\s+)((?:Ask|Check|Review|Read)\b.*)$", re.S)

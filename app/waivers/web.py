@@ -9,18 +9,19 @@ from app.api_common import VendorId, WaiverId
 from app.db import SessionDep
 from app.deps import Today
 from app.errors import Invalid
-from app.evidence import service
-from app.evidence.schemas import Revocation, WaiverCreate
+from app.evidence.service import list_evidence
 from app.models import Vendor
 from app.rules.dates import add_months
+from app.status.schemas import FlagRead
 from app.status.service import status_on
-from app.vendors.schemas import FlagRead
 from app.vendors.service import get_vendor
+from app.vendors.views import evidence_title
+from app.waivers import service
+from app.waivers.schemas import Revocation, WaiverCreate
 from app.web.deps import CsrfForm, WebAnalyst
 from app.web.forms import FormState, submit
 from app.web.respond import invalid, saved, status_words
 from app.web.templating import render
-from app.web.views import evidence_title
 
 router = APIRouter(include_in_schema=False)
 FIELDS = ("flag", "reason", "approved_by", "granted_on", "expires_on")
@@ -54,7 +55,7 @@ def _context(
 
 
 def _records(*, session: Session, vendor: Vendor) -> dict[int, str]:
-    records = service.list_evidence(session=session, vendor_id=vendor.id)
+    records = list_evidence(session=session, vendor_id=vendor.id)
     return {r.id: f"{evidence_title(r)} #{r.id}" for r in records}
 
 

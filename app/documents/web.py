@@ -22,15 +22,7 @@ from app.documents.extract import Extraction, Proposal
 from app.documents.pdftext import ReaderBusy, UnreadablePdf
 from app.documents.service import extract_proposals
 from app.documents.upload import FILE_FIELD
-from app.errors import DomainError, Invalid
-from app.models import Vendor
-from app.vendors.service import get_vendor
-from app.web.deps import WebAnalyst
-from app.web.evidence import FORMS, EvidenceForm, Kind, form_context, starting_form
-from app.web.forms import FormState
-from app.web.respond import invalid
-from app.web.templating import render
-from app.web.uploads import (
+from app.documents.web_uploads import (
     KeptDocument,
     Posted,
     carried_document,
@@ -39,6 +31,14 @@ from app.web.uploads import (
     posted_form,
     refusal_message,
 )
+from app.errors import DomainError, Invalid
+from app.evidence.web import FORMS, EvidenceForm, Kind, form_context, starting_form
+from app.models import Vendor
+from app.vendors.service import get_vendor
+from app.web.deps import WebAnalyst
+from app.web.forms import FormState
+from app.web.respond import invalid
+from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 CHOOSE_A_PDF = "Choose the PDF to read."

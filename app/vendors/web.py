@@ -7,15 +7,14 @@ from app.auth.roles import Role, allows
 from app.db import SessionDep
 from app.deps import Today
 from app.models import Vendor
-from app.vendors import service
+from app.vendors import queries, service
 from app.vendors.schemas import VendorCreate, VendorUpdate
-from app.web import queries
+from app.vendors.views import HISTORY_LIMIT, vendor_view
 from app.web.deps import CsrfForm, WebAnalyst, WebUser
 from app.web.forms import FormState, submit
 from app.web.respond import invalid, parse_day, saved, status_words
 from app.web.templating import render, render_framed
 from app.web.vendor_sections import page_body
-from app.web.views import HISTORY_LIMIT, vendor_view
 
 router = APIRouter(include_in_schema=False)
 FIELDS = (

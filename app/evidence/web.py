@@ -17,6 +17,15 @@ from app.config import get_settings
 from app.db import SessionDep
 from app.deps import Today
 from app.documents.service import attach_document
+from app.documents.web_uploads import (
+    KeptDocument,
+    Posted,
+    carried_document,
+    carry,
+    keep_document,
+    posted_form,
+    refusal_message,
+)
 from app.errors import Invalid
 from app.evidence import service
 from app.evidence.schemas import (
@@ -32,21 +41,12 @@ from app.models import Evidence, Vendor
 from app.rules.policy import Policy
 from app.status.service import current_policy
 from app.vendors.service import get_vendor
+from app.vendors.views import evidence_title
 from app.web import labels
 from app.web.deps import CsrfForm, WebAnalyst
 from app.web.forms import FormState, submit
 from app.web.respond import invalid, saved, status_words
 from app.web.templating import render
-from app.web.uploads import (
-    KeptDocument,
-    Posted,
-    carried_document,
-    carry,
-    keep_document,
-    posted_form,
-    refusal_message,
-)
-from app.web.views import evidence_title
 
 router = APIRouter(include_in_schema=False)
 Kind = Annotated[

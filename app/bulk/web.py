@@ -15,13 +15,13 @@ from app.bulk.csvfile import read_csv_bytes
 from app.bulk.exporting import MEDIA_TYPES
 from app.bulk.importing import ImportReport, import_vendors
 from app.bulk.importing_evidence import import_evidence
+from app.bulk.web_upload import CsvPost, CsvRefused, held, hold, read_csv_post, release
 from app.config import get_settings
 from app.db import SessionDep
 from app.deps import Today
 from app.documents.service import clean_filename
+from app.vendors.list_web import ListParams
 from app.vendors.service import VendorFilter
-from app.web.csv_upload import CsvPost, CsvRefused, held, hold, read_csv_post, release
-from app.web.dashboard import ListParams
 from app.web.deps import CsrfForm, WebAnalyst, WebUser
 from app.web.forms import FormState
 from app.web.respond import saved
