@@ -14,16 +14,15 @@ from starlette.exceptions import HTTPException
 
 from app import api_docs
 from app.api_common import API_ROUTER_OPTIONS
-from app.auth import web as login_pages
 from app.bulk import web as bulk_pages
 from app.bulk.api import router as bulk_router
 from app.config import get_settings
 from app.digest.api import router as digest_router
 from app.digest.scheduler import weekly_digest
 from app.digest.web import router as digest_web_router
-from app.documents import web as prefill_pages
 from app.documents.api import router as documents_router
 from app.errors import DomainError
+from app.evidence import prefill_web as prefill_pages
 from app.evidence import web as evidence_pages
 from app.evidence.api import router as evidence_router
 from app.idempotency import IdempotencyMiddleware
@@ -37,6 +36,7 @@ from app.vendors.api import router as vendors_router
 from app.waivers import web as waiver_pages
 from app.waivers.api import router as waivers_router
 from app.web import install as install_web
+from app.web import login as login_pages
 from app.web.errors import web_or
 
 API_PREFIX = "/api/v1"

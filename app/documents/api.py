@@ -17,7 +17,7 @@ from app.db import SessionDep
 from app.documents import service
 from app.documents.schemas import DocumentRead, ExtractionRead
 from app.documents.upload import FILE_FIELD, receive_pdf_form
-from app.vendors.service import get_vendor
+from app.records import get_vendor
 
 router = APIRouter(tags=["documents"])
 

@@ -15,8 +15,8 @@ from app.documents.extract import Extraction, propose
 from app.documents.pdftext import page_texts
 from app.documents.storage import PDF_MEDIA_TYPE, StoredFile, stored_file
 from app.errors import Conflict, NotFound
-from app.evidence.service import get_evidence
 from app.models import Evidence
+from app.records import get_evidence
 
 DOCUMENT_FIELDS = (
     "document_sha256",

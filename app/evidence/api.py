@@ -16,9 +16,9 @@ from app.evidence.schemas import (
     EvidenceUpdate,
     Retraction,
 )
+from app.records import get_vendor
 from app.status.schemas import StatusRead
 from app.status.service import status_read
-from app.vendors.service import get_vendor
 
 router = APIRouter(tags=["evidence"])
 

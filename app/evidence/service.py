@@ -7,12 +7,12 @@ from sqlmodel import Session, col, select
 
 from app import clock
 from app.audit.service import RETRACTION, change, record, snapshot, withdraw
-from app.errors import Conflict, Invalid, NotFound
+from app.errors import Conflict, Invalid
 from app.fields import ScopeJudgement
 from app.models import Evidence
+from app.records import get_evidence, get_vendor
 from app.rules.engine import Assessment
 from app.status.service import materialise
-from app.vendors.service import get_vendor
 
 from .dates import check_document_dates
 from .schemas import (
@@ -23,16 +23,6 @@ from .schemas import (
 
 # The kinds whose system / scope an analyst judges against the vendor's services (SPEC §2 v2).
 SCOPE_KINDS = ("soc2_report", "iso27001_certificate")
-
-
-def get_evidence(*, session: Session, evidence_id: int, for_update: bool = False) -> Evidence:
-    """The evidence record, or NotFound; `for_update` locks the row (PostgreSQL) until commit."""
-    evidence = session.get(
-        Evidence, evidence_id, with_for_update=for_update, populate_existing=for_update
-    )
-    if evidence is None:
-        raise NotFound(f"evidence {evidence_id} not found")
-    return evidence
 
 
 def list_evidence(*, session: Session, vendor_id: int) -> list[Evidence]:

@@ -38,10 +38,9 @@ from app.evidence.schemas import (
     Soc3ReportCreate,
 )
 from app.models import Evidence, Vendor
+from app.records import get_vendor
 from app.rules.policy import Policy
 from app.status.service import current_policy
-from app.vendors.service import get_vendor
-from app.vendors.views import evidence_title
 from app.web import labels
 from app.web.deps import CsrfForm, WebAnalyst
 from app.web.forms import FormState, submit
@@ -242,7 +241,7 @@ def _create(
         return _refused(request, session, vendor, kind, form, document, posted)
     evidence, _ = created
     words = _attach(session, evidence, document, principal.name)
-    notice = f"Logged the {evidence_title(evidence)}{words}. "
+    notice = f"Logged the {labels.title_of(evidence)}{words}. "
     notice += status_words(vendor.name, vendor.status)
     return saved(request, session, f"/vendors/{vendor_id}", notice)
 
@@ -335,7 +334,7 @@ def retract(
     if done is None:
         context = {"evidence": evidence, "vendor": vendor, "form": form, "today": today}
         return invalid(request, session, "evidence/retract.html", context)
-    notice = f"Retracted the {evidence_title(done)}. " + status_words(vendor.name, vendor.status)
+    notice = f"Retracted the {labels.title_of(done)}. " + status_words(vendor.name, vendor.status)
     return saved(request, session, f"/vendors/{vendor.id}", notice)
 
 
@@ -382,7 +381,7 @@ def judge_scope(
     if done is None:
         return invalid(request, session, JUDGE_SCOPE, _scope_context(evidence, vendor, form, today))
     answer = labels.label(done[0].scope_covers_services or "unjudged", "scope_covers_services")
-    notice = f"Scope of the {evidence_title(done[0])} judged: {answer}. " + status_words(
+    notice = f"Scope of the {labels.title_of(done[0])} judged: {answer}. " + status_words(
         vendor.name, vendor.status
     )
     return saved(request, session, f"/vendors/{vendor.id}", notice)

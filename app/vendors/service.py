@@ -29,14 +29,6 @@ def name_key(name: str) -> str:
     return " ".join(folded.split())
 
 
-def get_vendor(*, session: Session, vendor_id: int) -> Vendor:
-    """The vendor, or NotFound."""
-    vendor = session.get(Vendor, vendor_id)
-    if vendor is None:
-        raise NotFound(f"vendor {vendor_id} not found")
-    return vendor
-
-
 def _check_unique(
     *, session: Session, name: str | None, domain: str | None, exclude_id: int | None = None
 ) -> None:

@@ -6,12 +6,12 @@ from sqlmodel import Session, col, select
 
 from app import clock
 from app.audit.service import REVOCATION, record, snapshot, withdraw
-from app.errors import Invalid, NotFound
+from app.errors import Invalid
 from app.models import Evidence, Vendor, Waiver
+from app.records import get_vendor, get_waiver
 from app.rules.catalog import RULES_BY_CODE
 from app.rules.dates import add_months
 from app.status.service import materialise
-from app.vendors.service import get_vendor
 from app.waivers.schemas import UNWAIVABLE_CODES, Revocation, WaiverCreate
 
 MAX_WAIVER_MONTHS = 12
@@ -30,16 +30,6 @@ SUBSTITUTION_CODES = frozenset(
 CODES_WITHOUT_DOCUMENT = (
     frozenset({"EVIDENCE_MISSING", "TIER_BELOW_DATA_ACCESS"}) | SUBSTITUTION_CODES
 )
-
-
-def get_waiver(*, session: Session, waiver_id: int, for_update: bool = False) -> Waiver:
-    """The waiver, or NotFound; `for_update` locks the row (PostgreSQL) until commit."""
-    waiver = session.get(
-        Waiver, waiver_id, with_for_update=for_update, populate_existing=for_update
-    )
-    if waiver is None:
-        raise NotFound(f"waiver {waiver_id} not found")
-    return waiver
 
 
 def list_waivers(*, session: Session, vendor_id: int) -> list[Waiver]:

@@ -11,13 +11,13 @@ from app.deps import Today
 from app.errors import Invalid
 from app.evidence.service import list_evidence
 from app.models import Vendor
+from app.records import get_vendor
 from app.rules.dates import add_months
 from app.status.schemas import FlagRead
 from app.status.service import status_on
-from app.vendors.service import get_vendor
-from app.vendors.views import evidence_title
 from app.waivers import service
 from app.waivers.schemas import Revocation, WaiverCreate
+from app.web import labels
 from app.web.deps import CsrfForm, WebAnalyst
 from app.web.forms import FormState, submit
 from app.web.respond import invalid, saved, status_words
@@ -56,7 +56,7 @@ def _context(
 
 def _records(*, session: Session, vendor: Vendor) -> dict[int, str]:
     records = list_evidence(session=session, vendor_id=vendor.id)
-    return {r.id: f"{evidence_title(r)} #{r.id}" for r in records}
+    return {r.id: f"{labels.title_of(r)} #{r.id}" for r in records}
 
 
 @router.get("/vendors/{vendor_id}/waivers/new")

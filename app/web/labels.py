@@ -99,3 +99,8 @@ def evidence_title(kind: str, report_type: str | None = None, edition: str | Non
     if report_type and kind in ("soc1_report", "soc2_report"):
         return KIND[kind].replace(" report", f" {REPORT_TYPE[report_type]} report")
     return KIND.get(kind, kind)
+
+
+def title_of(record) -> str:
+    """An evidence record's title: `SOC 2 Type II report`, `ISO/IEC 27001:2022 certificate`."""
+    return evidence_title(record.kind, record.report_type, record.standard_version)

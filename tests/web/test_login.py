@@ -7,8 +7,8 @@ from sqlmodel import select
 from web.support import PASSWORD, WebClient, csrf_of, make_user
 
 from app import db
-from app.auth.web import safe_next
 from app.models import User, Vendor
+from app.web.login import safe_next
 from app.web.session import COOKIE, WebSession
 
 

@@ -34,7 +34,7 @@ from app.documents.web_uploads import (
 from app.errors import DomainError, Invalid
 from app.evidence.web import FORMS, EvidenceForm, Kind, form_context, starting_form
 from app.models import Vendor
-from app.vendors.service import get_vendor
+from app.records import get_vendor
 from app.web.deps import WebAnalyst
 from app.web.forms import FormState
 from app.web.respond import invalid

@@ -1,0 +1,28 @@
+"""A stored record by its id, or NotFound: the one lookup every domain's service starts from."""
+
+from sqlmodel import Session, SQLModel
+
+from app.errors import NotFound
+from app.models import Evidence, Vendor, Waiver
+
+
+def _get(session: Session, model: type[SQLModel], what: str, record_id: int, for_update: bool):
+    row = session.get(model, record_id, with_for_update=for_update, populate_existing=for_update)
+    if row is None:
+        raise NotFound(f"{what} {record_id} not found")
+    return row
+
+
+def get_vendor(*, session: Session, vendor_id: int) -> Vendor:
+    """The vendor, or NotFound."""
+    return _get(session, Vendor, "vendor", vendor_id, False)
+
+
+def get_evidence(*, session: Session, evidence_id: int, for_update: bool = False) -> Evidence:
+    """The evidence record, or NotFound; `for_update` locks the row (PostgreSQL) until commit."""
+    return _get(session, Evidence, "evidence", evidence_id, for_update)
+
+
+def get_waiver(*, session: Session, waiver_id: int, for_update: bool = False) -> Waiver:
+    """The waiver, or NotFound; `for_update` locks the row (PostgreSQL) until commit."""
+    return _get(session, Waiver, "waiver", waiver_id, for_update)
