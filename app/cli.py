@@ -8,9 +8,9 @@ import typer
 from pydantic import ValidationError
 from sqlmodel import select
 
-from app import clock
 from app.auth.roles import Role
 from app.bulk.cli import export_command, import_app
+from app.cli_options import as_of_option, today
 from app.config import ROOT, get_settings
 from app.db import session_scope
 from app.digest.cli import digest_app
@@ -33,24 +33,7 @@ DEMO_USERS = (
     ("reader@vetted.example", Role.reader),
     ("admin@vetted.example", Role.admin),
 )
-AsOf = Annotated[
-    str | None, typer.Option("--as-of", help="Evaluate on this date (YYYY-MM-DD); default today")
-]
-
-
-def _today() -> date:
-    return clock.today(get_settings().timezone)
-
-
-def _as_of(value: str | None) -> date:
-    if value is None:
-        return _today()
-    try:
-        return date.fromisoformat(value)
-    except ValueError as exc:
-        raise typer.BadParameter(
-            f"{value!r} is not a date (YYYY-MM-DD)", param_hint="--as-of"
-        ) from exc
+AsOf = Annotated[date | None, as_of_option("Evaluate on this date (YYYY-MM-DD); default today")]
 
 
 @app.callback()
@@ -85,7 +68,7 @@ def migrate() -> None:
     command.upgrade(Config(str(ROOT / "alembic.ini")), "head")
     typer.echo("database is at the latest schema")
     # A migration may make stored statuses lapse (new rules): store today's at once.
-    if restated := refresh_all_due(today=_today()):
+    if restated := refresh_all_due(today=today()):
         typer.echo(f"re-evaluated {restated} vendors whose stored status had lapsed")
 
 
@@ -95,7 +78,7 @@ def seed() -> None:
     from app.seed import load_demo
 
     with session_scope() as session:
-        created = load_demo(session=session, today=_today())
+        created = load_demo(session=session, today=today())
     typer.echo(f"created {len(created)} demo vendors" if created else "demo data already there")
 
 
@@ -264,7 +247,7 @@ def evaluate(as_of: AsOf = None) -> None:
     from app.status.bulk import map_assessments
     from app.status.service import batched
 
-    day = _as_of(as_of)
+    day = as_of or today()
     typer.echo(f"{'id':>6}  {'vendor':<32} {'tier':<8} {'status':<11} {'next review':<11}  flags")
     # Streamed in id order and evaluated on every core; printed a thousand lines at a time.
     for lines in batched(map_assessments(_status_line, as_of=day), 1000):
@@ -290,7 +273,7 @@ def refresh(
     """Re-evaluate the vendors whose stored status has lapsed: the daily pass, for cron."""
     from app.status.daily import claimed_by, run_daily
 
-    day = _as_of(as_of)
+    day = as_of or today()
     processed = run_daily(day=day, force=force)
     if processed is None:
         run = claimed_by(day)

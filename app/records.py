@@ -13,9 +13,9 @@ def _get(session: Session, model: type[SQLModel], what: str, record_id: int, for
     return row
 
 
-def get_vendor(*, session: Session, vendor_id: int) -> Vendor:
-    """The vendor, or NotFound."""
-    return _get(session, Vendor, "vendor", vendor_id, False)
+def get_vendor(*, session: Session, vendor_id: int, for_update: bool = False) -> Vendor:
+    """The vendor, or NotFound; `for_update` locks the row (PostgreSQL) until commit."""
+    return _get(session, Vendor, "vendor", vendor_id, for_update)
 
 
 def get_evidence(*, session: Session, evidence_id: int, for_update: bool = False) -> Evidence:

@@ -26,7 +26,7 @@ LAYERS = (
 )
 # Modules at app/'s top that the folders stand on; they import no folder.
 KERNEL = {"clock", "config", "errors", "fields", "field_patterns", "db", "models", "deps"}
-KERNEL |= {"api_common", "records"}
+KERNEL |= {"api_common", "records", "cli_options"}
 
 # The entry points put the folders together: the app factory, the CLI, middleware, seeding.
 ENTRY_POINTS = {"main", "cli", "seed", "system_api", "api_docs", "idempotency", "security"}

@@ -21,22 +21,13 @@ from app.models import Vendor
 from app.rules.engine import coverage, evaluate
 from app.rules.facts import VendorCase
 from app.status.service import current_policy, load_cases
+from app.vendors.schemas import VENDOR_FIELDS
 from app.vendors.service import VendorFilter, filtered_query
 
 Format = Literal["csv", "xlsx"]
 BATCH = 1000
 CHUNK = 64 * 1024
-IMPORT_COLUMNS = (
-    "name",
-    "domain",
-    "tier",
-    "region",
-    "services",
-    "data_access",
-    "owner_email",
-    "requirement",
-    "required_tsc",
-)
+IMPORT_COLUMNS = VENDOR_FIELDS
 EXPORT_COLUMNS = (
     *IMPORT_COLUMNS,
     "id",

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from app import clock
+from app.cli_options import as_of_option, today
 from app.config import get_settings
 from app.db import session_scope
 from app.digest.build import MAX_ROWS, Digest, for_owner
@@ -26,26 +26,8 @@ class Format(StrEnum):
 
 
 AsOf = Annotated[
-    str | None,
-    typer.Option(
-        "--as-of", help="The digest for the week of this date (YYYY-MM-DD); default today"
-    ),
+    date | None, as_of_option("The digest for the week of this date (YYYY-MM-DD); default today")
 ]
-
-
-def _today() -> date:
-    return clock.today(get_settings().timezone)
-
-
-def _as_of(value: str | None) -> date:
-    if value is None:
-        return _today()
-    try:
-        return date.fromisoformat(value)
-    except ValueError as exc:
-        raise typer.BadParameter(
-            f"{value!r} is not a date (YYYY-MM-DD)", param_hint="--as-of"
-        ) from exc
 
 
 def _progress(done: int) -> None:
@@ -53,7 +35,7 @@ def _progress(done: int) -> None:
 
 
 def _gather(day: date, *, limit: int | None, owners: bool) -> Digest:
-    refresh_statuses(today=_today())
+    refresh_statuses(today=today())
     with session_scope(writes=False) as session:
         return collect(
             session=session,
@@ -75,7 +57,7 @@ def preview(
 ) -> None:
     """Print the digest for a week without sending it (JSON: every row of each section)."""
     limit = None if format is Format.json else MAX_ROWS
-    digest = _gather(_as_of(as_of), limit=limit, owners=bool(owner))
+    digest = _gather(as_of or today(), limit=limit, owners=bool(owner))
     if owner:
         digest = for_owner(digest, owner)
     if format is Format.json:
@@ -95,7 +77,11 @@ def send(
     settings = get_settings()
     try:
         report = send_digest(
-            as_of=_as_of(as_of), settings=settings, today=_today(), force=force, progress=_progress
+            as_of=as_of or today(),
+            settings=settings,
+            today=today(),
+            force=force,
+            progress=_progress,
         )
     except NotConfigured as exc:
         typer.secho(f"error: {exc}", err=True, fg=typer.colors.RED)

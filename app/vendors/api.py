@@ -15,6 +15,7 @@ from app.errors import Invalid
 from app.evidence.schemas import EvidenceRead
 from app.evidence.service import list_evidence
 from app.fields import Criterion, Day, Domain, Name, SearchText
+from app.records import get_vendor
 from app.status.schemas import StatusRead
 from app.status.service import (
     evaluated_status,
@@ -131,7 +132,7 @@ def lookup_vendor(
 def read_vendor(vendor_id: VendorId, session: SessionDep, _: Reader, today: Today) -> VendorDetail:
     """The vendor with its evidence (retracted included) and waivers."""
     refresh_lapsed(session=session, today=today)
-    vendor = service.get_vendor(session=session, vendor_id=vendor_id)
+    vendor = get_vendor(session=session, vendor_id=vendor_id)
     evidence = list_evidence(session=session, vendor_id=vendor_id)
     waivers = list_waivers(session=session, vendor_id=vendor_id)
     return VendorDetail.model_validate(

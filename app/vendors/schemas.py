@@ -47,6 +47,10 @@ class VendorFields(BaseModel):
     _tsc = field_validator("required_tsc")(_tsc_list)
 
 
+# The fields a client sets, in the order forms, CSV files and history show them.
+VENDOR_FIELDS = tuple(VendorFields.model_fields)
+
+
 class VendorCreate(VendorFields):
     """A new vendor."""
 

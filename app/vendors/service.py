@@ -10,10 +10,11 @@ from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from app import clock
-from app.audit.service import record, snapshot
+from app.audit.service import change, record, snapshot
 from app.errors import Conflict, NotFound
 from app.fields import INVISIBLE
 from app.models import Evidence, Vendor
+from app.records import get_vendor
 from app.status.service import materialise
 from app.vendors.schemas import VendorCreate, VendorUpdate
 
@@ -76,9 +77,7 @@ def update_vendor(
     """Apply a partial update; a stale version is a Conflict."""
     # The row is locked before its version is compared (PostgreSQL; SQLite writers hold the
     # database lock already): two updates sent with the same version cannot both win.
-    vendor = session.get(Vendor, vendor_id, with_for_update=True, populate_existing=True)
-    if vendor is None:
-        raise NotFound(f"vendor {vendor_id} not found")
+    vendor = get_vendor(session=session, vendor_id=vendor_id, for_update=True)
     changes = data.model_dump(exclude_unset=True, exclude={"version"})
     expected = expected_version if expected_version is not None else data.version
     if expected is not None and expected != vendor.version:
@@ -120,18 +119,14 @@ def reset_scope_judgements(*, session: Session, vendor_ids: Sequence[int], actor
     )
     judged = list(session.exec(query.order_by(col(Evidence.id))))
     for evidence in judged:
-        before = snapshot(evidence)
-        evidence.scope_covers_services = None
-        session.add(evidence)
-        record(
+        change(
             session=session,
+            row=evidence,
+            changes={"scope_covers_services": None},
             actor=actor,
             entity="evidence",
-            entity_id=evidence.id,
             action="scope_reset",
             vendor_id=evidence.vendor_id,
-            before=before,
-            after=snapshot(evidence),
         )
     return len(judged)
 

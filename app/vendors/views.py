@@ -19,6 +19,7 @@ from app.status.service import (
     stored_status,
 )
 from app.vendors.queries import VendorFile
+from app.vendors.schemas import VENDOR_FIELDS
 from app.web import labels
 
 HISTORY_LIMIT = 50
@@ -34,18 +35,7 @@ HEADLINES = {
     "the waivers below run.",
 }
 COUNTING = ("block", "high")  # the severities that decide the status
-VENDOR_FIELDS = (
-    "name",
-    "domain",
-    "tier",
-    "region",
-    "services",
-    "data_access",
-    "owner_email",
-    "requirement",
-    "required_tsc",
-    "status",
-)
+SHOWN_FIELDS = (*VENDOR_FIELDS, "status")  # what the history shows of a vendor's changes
 
 
 def next_step(message: str) -> str:
@@ -166,7 +156,7 @@ def _changes(entry: AuditEntry) -> tuple[tuple[str, str, str], ...]:
     before, after = entry.before, entry.after
     return tuple(
         (field, _shown(before.get(field)), _shown(after.get(field)))
-        for field in VENDOR_FIELDS
+        for field in SHOWN_FIELDS
         if before.get(field) != after.get(field)
     )
 

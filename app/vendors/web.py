@@ -7,8 +7,9 @@ from app.auth.roles import Role, allows
 from app.db import SessionDep
 from app.deps import Today
 from app.models import Vendor
+from app.records import get_vendor
 from app.vendors import queries, service
-from app.vendors.schemas import VendorCreate, VendorUpdate
+from app.vendors.schemas import VENDOR_FIELDS, VendorCreate, VendorUpdate
 from app.vendors.views import HISTORY_LIMIT, vendor_view
 from app.web.deps import CsrfForm, WebAnalyst, WebUser
 from app.web.forms import FormState, submit
@@ -17,23 +18,12 @@ from app.web.templating import render, render_framed
 from app.web.vendor_sections import page_body
 
 router = APIRouter(include_in_schema=False)
-FIELDS = (
-    "name",
-    "domain",
-    "tier",
-    "region",
-    "services",
-    "data_access",
-    "owner_email",
-    "requirement",
-    "required_tsc",
-)
 CONFLICTS = {"a vendor named": "name", "a vendor with domain": "domain"}
 FORM = "vendors/form.html"
 
 
 def _values(vendor: Vendor) -> dict:
-    values = {field: getattr(vendor, field) or "" for field in FIELDS}
+    values = {field: getattr(vendor, field) or "" for field in VENDOR_FIELDS}
     values["required_tsc"] = list(vendor.required_tsc or [])
     values["version"] = str(vendor.version)
     return values
@@ -58,7 +48,7 @@ def create_vendor(
     request: Request, principal: WebAnalyst, posted: CsrfForm, session: SessionDep, today: Today
 ):
     """Create the vendor and show its page."""
-    form = FormState.read(posted, FIELDS, lists=("required_tsc",))
+    form = FormState.read(posted, VENDOR_FIELDS, lists=("required_tsc",))
     vendor = submit(
         form,
         VendorCreate,
@@ -90,7 +80,7 @@ async def vendor_page(request: Request, vendor_id: VendorId, principal: WebUser,
 @router.get("/vendors/{vendor_id}/edit")
 def edit_vendor(request: Request, vendor_id: VendorId, _: WebAnalyst, session: SessionDep):
     """The vendor's fields in a form."""
-    vendor = service.get_vendor(session=session, vendor_id=vendor_id)
+    vendor = get_vendor(session=session, vendor_id=vendor_id)
     return render(request, FORM, {"form": FormState(_values(vendor)), "vendor": vendor})
 
 
@@ -104,8 +94,8 @@ def update_vendor(
     today: Today,
 ):
     """Save the changes; a vendor changed meanwhile by someone else is a conflict."""
-    vendor = service.get_vendor(session=session, vendor_id=vendor_id)
-    form = FormState.read(posted, (*FIELDS, "version"), lists=("required_tsc",))
+    vendor = get_vendor(session=session, vendor_id=vendor_id)
+    form = FormState.read(posted, (*VENDOR_FIELDS, "version"), lists=("required_tsc",))
     updated = submit(
         form,
         VendorUpdate,

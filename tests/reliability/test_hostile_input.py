@@ -16,7 +16,8 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 from pydantic import BaseModel
 from reliability.support import COUNTS, pdf_bytes
-from sqlalchemy import inspect
+from sqlalchemy import func, inspect
+from sqlmodel import select
 from web.support import make_user, sign_in
 
 from app import config, db
@@ -25,6 +26,7 @@ from app.digest.job import collect
 from app.digest.render import render
 from app.evidence import schemas as evidence_schemas
 from app.fields import BLANK
+from app.models import AuditEntry
 from app.security import MAX_JSON_BYTES
 from app.vendors.schemas import VendorCreate
 from app.waivers import schemas as waiver_schemas
@@ -285,24 +287,50 @@ def test_oversized_json_is_refused_before_it_is_read(app, analyst):
     assert form.status_code == 413
 
 
-@pytest.mark.parametrize(
-    "body",
-    [
-        b"[" * 200_000,  # nesting deeper than the parser's recursion limit
-        b'{"name": ' + b"1" * 100_000 + b', "tier": "low"}',  # an integer of 100,000 digits
-        b'{"name": "\\ud800", "tier": "low"}',  # a lone surrogate
-        b'{"name": "x", "tier": "low"',  # cut short
-        b"\xff\xfe{}",  # not UTF-8
-        b"null",
-        json.dumps({"name": "x" * 201, "tier": "low"}).encode(),
-    ],
-    ids=["deep", "long int", "surrogate", "cut", "bytes", "null", "too long"],
-)
-def test_malformed_json_is_a_4xx(analyst, body):
-    response = analyst.post("/api/v1/vendors", content=body,
-                            headers={"content-type": "application/json"})  # fmt: skip
-    assert 400 <= response.status_code < 500, response.text
-    COUNTS["hostile: malformed bodies"] += 1
+MALFORMED_JSON = {
+    "deep": b"[" * 200_000,  # nesting deeper than the parser's recursion limit
+    "long int": b'{"name": ' + b"1" * 100_000 + b', "tier": "low"}',  # 100,000 digits
+    "surrogate": b'{"name": "\\ud800", "tier": "low"}',  # a lone surrogate
+    "cut": b'{"name": "x", "tier": "low"',  # cut short
+    "not json": b"{not json",
+    "bytes": b"\xff\xfe{}",  # not UTF-8
+    "null": b"null",
+    "array": b"[]",
+    "too long": json.dumps({"name": "x" * 201, "tier": "low"}).encode(),
+}
+# Every route that takes a JSON body; {v}, {e} and {w} are a vendor, a report and a waiver.
+JSON_WRITES = [
+    ("POST", "/api/v1/vendors"),
+    ("PATCH", "/api/v1/vendors/{v}"),
+    ("POST", "/api/v1/vendors/{v}/evidence"),
+    ("PATCH", "/api/v1/evidence/{e}"),
+    ("POST", "/api/v1/evidence/{e}/retract"),
+    ("POST", "/api/v1/vendors/{v}/waivers"),
+    ("POST", "/api/v1/waivers/{w}/revoke"),
+]
+
+
+def _audit_count(session) -> int:
+    return session.exec(select(func.count()).select_from(AuditEntry)).one()
+
+
+@pytest.mark.parametrize("name", list(MALFORMED_JSON))
+def test_malformed_json_is_a_4xx_and_writes_nothing(analyst, session, name):
+    vendor = analyst.post("/api/v1/vendors", json={"name": "Target Ltd", "tier": "high"}).json()
+    report = analyst.post(f"/api/v1/vendors/{vendor['id']}/evidence", json=soc2_body()).json()
+    ids = {"v": vendor["id"], "e": report["evidence"]["id"]}
+    waiver = waiver_body(code="SOC2_CUECS", evidence_id=ids["e"])
+    ids["w"] = analyst.post(f"/api/v1/vendors/{ids['v']}/waivers", json=waiver).json()["id"]
+    written = _audit_count(session)
+    headers = {"content-type": "application/json", "If-Match": '"1"'}
+    for method, path in JSON_WRITES:
+        if name == "null" and path.endswith("/revoke"):
+            continue  # its body is optional: null is "no reason given", and is accepted
+        url = path.format(**ids)
+        response = analyst.request(method, url, content=MALFORMED_JSON[name], headers=headers)
+        assert 400 <= response.status_code < 500, (method, url, response.text)
+        COUNTS["hostile: malformed bodies"] += 1
+    assert _audit_count(session) == written
 
 
 SQLISH = [
