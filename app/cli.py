@@ -143,13 +143,7 @@ def user_create(
     from app.auth.users import create_user
 
     password = password or typer.prompt("Password", hide_input=True, confirmation_prompt=True)
-    try:
-        with session_scope() as session:
-            user = create_user(
-                session=session, email=email, password=password, role=role, actor=CLI_ACTOR
-            )
-    except DomainError as exc:
-        _fail(exc)
+    user = _as_cli(create_user, email=email, password=password, role=role)
     typer.echo(f"created {user.role} {user.email}")
 
 
@@ -186,13 +180,18 @@ def user_deactivate(
     _user_change(set_active, email, "deactivated {email}", active=False)
 
 
-def _user_change(change, email: str, done: str, **values) -> None:
-    email = email.strip().lower()
+def _as_cli(service, **values):
+    """Run a service in one transaction as the CLI; a refusal is printed and exits 1."""
     try:
         with session_scope() as session:
-            ended = change(session=session, email=email, actor=CLI_ACTOR, **values)
+            return service(session=session, actor=CLI_ACTOR, **values)
     except DomainError as exc:
         _fail(exc)
+
+
+def _user_change(change, email: str, done: str, **values) -> None:
+    email = email.strip().lower()
+    ended = _as_cli(change, email=email, **values)
     typer.echo(f"{done.format(email=email)}; {ended} open session(s) ended")
 
 

@@ -250,30 +250,28 @@ def claim(*, week: str, recipient: str, force: bool) -> Claim | str:
     return f"being sent for week {week} by another run"
 
 
-def release(claim_: Claim) -> None:
-    """Undo our claim after a failed send: nothing is recorded as sent."""
+def _change_unsent(claim_: Claim, statement) -> None:
+    """Run `statement` on our claimed delivery row while it is still unsent."""
     if not claim_.ours:
         return
     with session_scope() as session:
         session.execute(
-            delete(DigestDelivery)
-            .where(col(DigestDelivery.id) == claim_.row_id)
-            .where(col(DigestDelivery.sent_at).is_(None))
+            statement.where(col(DigestDelivery.id) == claim_.row_id).where(
+                col(DigestDelivery.sent_at).is_(None)
+            )
         )
+
+
+def release(claim_: Claim) -> None:
+    """Undo our claim after a failed send: nothing is recorded as sent."""
+    _change_unsent(claim_, delete(DigestDelivery))
 
 
 def record_refused(claim_: Claim, cause: str) -> None:
     """The server refused this delivery: keep our claim, unsent, with when and why, so the
     next run sends it again."""
-    if not claim_.ours:
-        return
-    with session_scope() as session:
-        session.execute(
-            update(DigestDelivery)
-            .where(col(DigestDelivery.id) == claim_.row_id)
-            .where(col(DigestDelivery.sent_at).is_(None))
-            .values(failed_at=clock.utc_now(), error=cause[:1000])
-        )
+    stamp = {"failed_at": clock.utc_now(), "error": cause[:1000]}
+    _change_unsent(claim_, update(DigestDelivery).values(**stamp))
 
 
 def record_sent(claim_: Claim, *, week: str, recipient: str, message_id: str, actor: str) -> None:
