@@ -24,27 +24,39 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+# The audit log's name for a row of each table.
+ENTITIES = {
+    "vendors": "vendor",
+    "evidence": "evidence",
+    "waivers": "waiver",
+    "users": "user",
+    "api_tokens": "api_token",
+    "digest_deliveries": "digest_delivery",
+}
+
+
 def record(
     *,
     session: Session,
     actor: str,
-    entity: str,
-    entity_id: int,
     action: str,
-    vendor_id: int | None,
+    row: SQLModel,
     before: dict | None = None,
     after: dict | None = None,
 ) -> AuditEntry:
-    """Add one audit entry to the session's transaction (flushed with the write)."""
+    """Add one audit entry about a flushed `row` to the session's transaction; `after` is the
+    row's values unless given."""
+    entity = ENTITIES[row.__tablename__]
+    vendor_id = row.id if entity == "vendor" else getattr(row, "vendor_id", None)
     entry = AuditEntry(
         at=clock.utc_now(),
         actor=actor,
         entity=entity,
-        entity_id=entity_id,
+        entity_id=row.id,
         action=action,
         vendor_id=vendor_id,
         before=before,
-        after=after,
+        after=snapshot(row) if after is None else after,
     )
     session.add(entry)
     return entry
@@ -56,25 +68,14 @@ def change(
     row: SQLModel,
     changes: dict[str, Any],
     actor: str,
-    entity: str,
     action: str,
-    vendor_id: int | None,
 ) -> None:
     """Set `changes` on a stored row and audit it with its values before and after."""
     before = snapshot(row)
     for name, value in changes.items():
         setattr(row, name, value)
     session.add(row)
-    record(
-        session=session,
-        actor=actor,
-        entity=entity,
-        entity_id=row.id,
-        action=action,
-        vendor_id=vendor_id,
-        before=before,
-        after=snapshot(row),
-    )
+    record(session=session, actor=actor, action=action, row=row, before=before)
 
 
 @dataclass(frozen=True)
@@ -100,15 +101,7 @@ def withdraw(*, session: Session, row: SQLModel, how: Withdrawal, reason: str, a
     if getattr(row, how.at) is not None:
         raise Conflict(f"{how.entity} {row.id} was {how.done} already")
     stamp = {how.at: clock.utc_now(), how.by: actor, how.reason: reason}
-    change(
-        session=session,
-        row=row,
-        changes=stamp,
-        actor=actor,
-        entity=how.entity,
-        action=how.action,
-        vendor_id=row.vendor_id,
-    )
+    change(session=session, row=row, changes=stamp, actor=actor, action=how.action)
 
 
 def history(*, session: Session, vendor_id: int, limit: int = 100) -> list[AuditEntry]:

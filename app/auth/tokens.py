@@ -47,15 +47,7 @@ def create_token(*, session: Session, name: str, role: Role, actor: str) -> tupl
     session.add(token)
     session.flush()
     after = snapshot(token) | {"token_hash": "…"}
-    record(
-        session=session,
-        actor=actor,
-        entity="api_token",
-        entity_id=token.id,
-        action="create",
-        vendor_id=None,
-        after=after,
-    )
+    record(session=session, actor=actor, action="create", row=token, after=after)
     return token, plaintext
 
 
@@ -70,10 +62,8 @@ def revoke_token(*, session: Session, name: str, actor: str) -> ApiToken:
         record(
             session=session,
             actor=actor,
-            entity="api_token",
-            entity_id=token.id,
             action="revoke",
-            vendor_id=None,
+            row=token,
             after={"revoked_at": token.revoked_at.isoformat()},
         )
     return token

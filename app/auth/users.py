@@ -43,10 +43,8 @@ def create_user(*, session: Session, email: str, password: str, role: Role, acto
     record(
         session=session,
         actor=actor,
-        entity="user",
-        entity_id=user.id,
         action="create",
-        vendor_id=None,
+        row=user,
         after={"email": email, "role": role.value},
     )
     return user
@@ -73,10 +71,8 @@ def _changed(*, session: Session, user: User, actor: str, action: str, after: di
     record(
         session=session,
         actor=actor,
-        entity="user",
-        entity_id=user.id,
         action=action,
-        vendor_id=None,
+        row=user,
         after=after | {"sessions_ended": ended},
     )
     return ended

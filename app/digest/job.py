@@ -288,16 +288,7 @@ def record_sent(claim_: Claim, *, week: str, recipient: str, message_id: str, ac
         session.add(row)
         session.flush()
         action = "send" if before is None or before["sent_at"] is None else "resend"
-        record(
-            session=session,
-            actor=actor,
-            entity="digest_delivery",
-            entity_id=row.id,
-            action=action,
-            vendor_id=None,
-            before=before,
-            after=snapshot(row),
-        )
+        record(session=session, actor=actor, action=action, row=row, before=before)
 
 
 # --- sending -----------------------------------------------------------------------------------

@@ -82,10 +82,8 @@ def attach_document(
     record(
         session=session,
         actor=actor,
-        entity="evidence",
-        entity_id=evidence.id,
         action="attach_document",
-        vendor_id=evidence.vendor_id,
+        row=evidence,
         before=before,
         after=_document_state(evidence),
     )

@@ -6,7 +6,7 @@ from typing import get_args
 from sqlmodel import Session, col, select
 
 from app import clock
-from app.audit.service import RETRACTION, change, record, snapshot, withdraw
+from app.audit.service import RETRACTION, change, record, withdraw
 from app.errors import Conflict, Invalid
 from app.fields import ScopeJudgement
 from app.models import Evidence
@@ -71,15 +71,7 @@ def create_evidence(
     )
     session.add(evidence)
     session.flush()
-    record(
-        session=session,
-        actor=actor,
-        entity="evidence",
-        entity_id=evidence.id,
-        action="create",
-        vendor_id=vendor_id,
-        after=snapshot(evidence),
-    )
+    record(session=session, actor=actor, action="create", row=evidence)
     return evidence, materialise(session=session, vendor=vendor, today=today)
 
 
@@ -114,9 +106,7 @@ def judge_scope(
             row=evidence,
             changes={"scope_covers_services": value},
             actor=actor,
-            entity="evidence",
             action="judge_scope",
-            vendor_id=evidence.vendor_id,
         )
     vendor = get_vendor(session=session, vendor_id=evidence.vendor_id)
     return evidence, materialise(session=session, vendor=vendor, today=today)

@@ -53,15 +53,7 @@ def create_vendor(*, session: Session, data: VendorCreate, actor: str, today: da
     session.add(vendor)
     session.flush()
     materialise(session=session, vendor=vendor, today=today)
-    record(
-        session=session,
-        actor=actor,
-        entity="vendor",
-        entity_id=vendor.id,
-        action="create",
-        vendor_id=vendor.id,
-        after=snapshot(vendor),
-    )
+    record(session=session, actor=actor, action="create", row=vendor)
     return vendor
 
 
@@ -96,16 +88,7 @@ def update_vendor(
     if vendor.services != before["services"]:
         reset_scope_judgements(session=session, vendor_ids=[vendor.id], actor=actor)
     materialise(session=session, vendor=vendor, today=today)
-    record(
-        session=session,
-        actor=actor,
-        entity="vendor",
-        entity_id=vendor.id,
-        action="update",
-        vendor_id=vendor.id,
-        before=before,
-        after=snapshot(vendor),
-    )
+    record(session=session, actor=actor, action="update", row=vendor, before=before)
     return vendor
 
 
@@ -124,9 +107,7 @@ def reset_scope_judgements(*, session: Session, vendor_ids: Sequence[int], actor
             row=evidence,
             changes={"scope_covers_services": None},
             actor=actor,
-            entity="evidence",
             action="scope_reset",
-            vendor_id=evidence.vendor_id,
         )
     return len(judged)
 

@@ -5,7 +5,7 @@ from datetime import date
 from sqlmodel import Session, col, select
 
 from app import clock
-from app.audit.service import REVOCATION, record, snapshot, withdraw
+from app.audit.service import REVOCATION, record, withdraw
 from app.errors import Invalid
 from app.models import Evidence, Vendor, Waiver
 from app.records import get_vendor, get_waiver
@@ -108,15 +108,7 @@ def create_waiver(
     )
     session.add(waiver)
     session.flush()
-    record(
-        session=session,
-        actor=actor,
-        entity="waiver",
-        entity_id=waiver.id,
-        action="create",
-        vendor_id=vendor_id,
-        after=snapshot(waiver),
-    )
+    record(session=session, actor=actor, action="create", row=waiver)
     materialise(session=session, vendor=vendor, today=today)
     return waiver
 
