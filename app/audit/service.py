@@ -62,6 +62,13 @@ def record(
     return entry
 
 
+def create(*, session: Session, row: SQLModel, actor: str, after: dict | None = None) -> None:
+    """Store a new row and audit its creation (`after`: what the log keeps, if not the row)."""
+    session.add(row)
+    session.flush()
+    record(session=session, actor=actor, action="create", row=row, after=after)
+
+
 def change(
     *,
     session: Session,

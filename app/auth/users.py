@@ -4,7 +4,7 @@ from pwdlib import PasswordHash
 from sqlmodel import Session, select
 
 from app import clock
-from app.audit.service import record
+from app.audit.service import create, record
 from app.auth import sessions
 from app.auth.roles import Role
 from app.errors import Conflict, Invalid, NotFound
@@ -38,15 +38,7 @@ def create_user(*, session: Session, email: str, password: str, role: Role, acto
         role=role.value,
         created_at=clock.utc_now(),
     )
-    session.add(user)
-    session.flush()
-    record(
-        session=session,
-        actor=actor,
-        action="create",
-        row=user,
-        after={"email": email, "role": role.value},
-    )
+    create(session=session, row=user, actor=actor, after={"email": email, "role": role.value})
     return user
 
 

@@ -6,7 +6,7 @@ from typing import get_args
 from sqlmodel import Session, col, select
 
 from app import clock
-from app.audit.service import RETRACTION, change, record, withdraw
+from app.audit.service import RETRACTION, change, create, withdraw
 from app.errors import Conflict, Invalid
 from app.fields import ScopeJudgement
 from app.models import Evidence
@@ -69,9 +69,7 @@ def create_evidence(
         created_at=clock.utc_now(),
         created_by=actor,
     )
-    session.add(evidence)
-    session.flush()
-    record(session=session, actor=actor, action="create", row=evidence)
+    create(session=session, row=evidence, actor=actor)
     return evidence, materialise(session=session, vendor=vendor, today=today)
 
 

@@ -5,7 +5,7 @@ from datetime import date
 from sqlmodel import Session, col, select
 
 from app import clock
-from app.audit.service import REVOCATION, record, withdraw
+from app.audit.service import REVOCATION, create, withdraw
 from app.errors import Invalid
 from app.models import Evidence, Vendor, Waiver
 from app.records import get_vendor, get_waiver
@@ -106,9 +106,7 @@ def create_waiver(
         created_at=clock.utc_now(),
         created_by=actor,
     )
-    session.add(waiver)
-    session.flush()
-    record(session=session, actor=actor, action="create", row=waiver)
+    create(session=session, row=waiver, actor=actor)
     materialise(session=session, vendor=vendor, today=today)
     return waiver
 
