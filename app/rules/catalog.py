@@ -438,10 +438,10 @@ SOC2_PERIOD_TOO_SHORT = Rule(
 
 
 def _tsc_missing(s: Snapshot, report: SocReport, day: date) -> Found:
+    if report.tsc.issuperset(s.required_tsc):
+        return NOTHING
     missing = tuple(t for t in s.required_tsc if t not in report.tsc)
-    if missing:
-        return found(SOC2_TSC_MISSING, report.id, report=report, missing=missing)
-    return NOTHING
+    return found(SOC2_TSC_MISSING, report.id, report=report, missing=missing)
 
 
 SOC2_TSC_MISSING = Rule(
@@ -507,6 +507,8 @@ SOC2_CUECS = Rule(
 
 
 def _carved_out(s: Snapshot, report: SocReport, day: date) -> Found:
+    if not report.subservice_orgs:
+        return NOTHING
     severity = "medium" if s.vendor.tier in s.policy.subservice_report_tiers else "info"
     rule = SOC2_SUBSERVICE_CARVED_OUT
     return tuple(
@@ -602,6 +604,8 @@ SOC2_BRIDGE_LETTER_NEEDED = Rule(
 
 
 def _bridge_letter_invalid(s: Snapshot, report: SocReport, day: date) -> Found:
+    if not s.invalid_letters:
+        return NOTHING
     rule, facts = BRIDGE_LETTER_INVALID, {"months": s.policy.bridge_max_months}
     return tuple(
         Finding(rule.code, rule.severity, letter.id, {"letter": letter, **facts})

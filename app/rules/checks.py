@@ -19,7 +19,6 @@ from app.rules.catalog import (
     RELIED_REPORT,
     REPORT,
     RULES,
-    SEVERITY_RANK,
     SOC2_REQUIREMENTS,
     Check,
     Finding,
@@ -55,10 +54,6 @@ def _run(checks: tuple[Check, ...], s: Snapshot, document, day: date) -> list[Fi
     return found
 
 
-def _mildest(*severities: str) -> str:
-    return max(severities, key=SEVERITY_RANK.__getitem__)
-
-
 def _unrelied_severity(f: Finding, s: Snapshot, day: date) -> str:
     """A finding keeps its severity while its document counts; any other flag is info."""
     code = f.code
@@ -74,10 +69,16 @@ def _unrelied_severity(f: Finding, s: Snapshot, day: date) -> str:
     return "info"
 
 
+def _seen(f: Finding, s: Snapshot, day: date) -> Finding:
+    """A finding about a document the requirement does not rest on, as it is seen."""
+    severity = _unrelied_severity(f, s, day)
+    if severity == "block" and s.requirement == "none":
+        severity = "high"  # where nothing is required, a finding asks a question
+    return f if severity == f.severity else Finding(f.code, severity, *f[2:])
+
+
 def _unrelied(found: list[Finding], s: Snapshot, day: date) -> list[Finding]:
-    """The findings about a document the requirement does not rest on, as they are seen."""
-    cap = "high" if s.requirement == "none" else "block"  # a question, not a verdict
-    return [f._replace(severity=_mildest(_unrelied_severity(f, s, day), cap)) for f in found]
+    return [_seen(f, s, day) for f in found] if found else found
 
 
 class _Checked:
