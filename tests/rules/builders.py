@@ -8,7 +8,7 @@ given as `date`s or as ISO strings.
 
 from __future__ import annotations
 
-from dataclasses import fields, replace
+from dataclasses import replace
 from datetime import date
 
 from app.rules.facts import BridgeLetter, IsoCertificate, SocReport, VendorCase, VendorFacts, Waiver
@@ -16,10 +16,26 @@ from app.rules.facts import BridgeLetter, IsoCertificate, SocReport, VendorCase,
 D = date.fromisoformat
 
 
-def _dated(cls: type, changes: dict) -> dict:
-    """`changes` with ISO strings turned into dates for `cls`'s date fields."""
-    dates = {f.name for f in fields(cls) if "date" in str(f.type)}
-    return {k: D(v) if k in dates and isinstance(v, str) else v for k, v in changes.items()}
+# Fields that hold a date, on any kind of fact.
+DATE_FIELDS = frozenset(
+    {
+        "received_on",
+        "period_start",
+        "period_end",
+        "issued_on",
+        "expires_on",
+        "last_surveillance_on",
+        "initial_certification_on",
+        "signed_on",
+        "covers_until",
+        "granted_on",
+    }
+)
+
+
+def _dated(changes: dict) -> dict:
+    """`changes` with the ISO strings of date fields turned into dates."""
+    return {k: D(v) if k in DATE_FIELDS and isinstance(v, str) else v for k, v in changes.items()}
 
 
 def soc2(**changes) -> SocReport:
@@ -37,7 +53,7 @@ def soc2(**changes) -> SocReport:
         tsc=frozenset({"security", "availability"}),
         scope_covers_services="yes",
     )
-    return replace(report, **_dated(SocReport, changes))
+    return replace(report, **_dated(changes))
 
 
 def soc(kind: str, id: int, **changes) -> SocReport:
@@ -61,7 +77,7 @@ def iso(**changes) -> IsoCertificate:
         last_surveillance_on=D("2026-03-20"),
         scope_covers_services="yes",
     )
-    return replace(certificate, **_dated(IsoCertificate, changes))
+    return replace(certificate, **_dated(changes))
 
 
 def bridge(
@@ -76,7 +92,7 @@ def bridge(
         covers_until=D(covers) if isinstance(covers, str) else covers,
         signed_on=signed_on,
     )
-    return replace(letter, **_dated(BridgeLetter, changes))
+    return replace(letter, **_dated(changes))
 
 
 def vendor(tier: str = "high", **changes) -> VendorFacts:
@@ -87,7 +103,7 @@ def vendor(tier: str = "high", **changes) -> VendorFacts:
 def waiver(code: str = "ISO_IN_PLACE_OF_SOC2", **changes) -> Waiver:
     """Waiver 7 of `code`, in force 2026-04-01..2026-09-30, for every flag with the code."""
     base = Waiver(id=7, code=code, granted_on=D("2026-04-01"), expires_on=D("2026-09-30"))
-    return replace(base, **_dated(Waiver, changes))
+    return replace(base, **_dated(changes))
 
 
 def case(*evidence, tier: str = "high", waivers=(), **vendor_changes) -> VendorCase:
