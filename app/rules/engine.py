@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from app.rules.catalog import SEVERITY_RANK, message
 from app.rules.checks import Finding, findings
@@ -14,6 +14,7 @@ from app.rules.policy import Policy
 from app.rules.snapshot import Snapshot, take_snapshot
 
 Signature = tuple[tuple[str, str, bool], ...]
+ONE_DAY = timedelta(days=1)
 # What a waiver of missing evidence also covers: the flags that take its place (SPEC §5 v2).
 STANDS_IN_FOR_MISSING = frozenset(
     {
@@ -114,12 +115,6 @@ def _signature_on(s: Snapshot, day: date) -> Signature:
     )
 
 
-def _shifted(days: int, anchors: Iterable[date | None]) -> list[date]:
-    """The anchors moved by `days`, those moved off the calendar left out."""
-    moved = (add_days_or_none(a, days) for a in anchors if a is not None)
-    return [d for d in moved if d is not None]
-
-
 def change_dates(s: Snapshot) -> list[date]:
     """Every day on which some rule's outcome may change; between them nothing does."""
     p = s.policy
@@ -138,15 +133,15 @@ def change_dates(s: Snapshot) -> list[date]:
         s.soc3_current_until,
         *(w.expires_on for w in s.waivers),
     )
-    ends = (s.currency_end, s.effective_expiry)
-    return sorted(
-        {
-            *_shifted(1, last_days),
-            *_shifted(-p.expiry_warning_days, ends),
-            *_shifted(-p.expiry_urgent_days, ends),
-            *(w.granted_on for w in s.waivers),
-        }
-    )
+    days = {d + ONE_DAY for d in last_days if d is not None and d < date.max}
+    # Warnings start a number of days before the report's currency end and C's expiry.
+    for end in (s.currency_end, s.effective_expiry):
+        if end is not None:
+            days.add(add_days_or_none(end, -p.expiry_warning_days))
+            days.add(add_days_or_none(end, -p.expiry_urgent_days))
+    days.update(w.granted_on for w in s.waivers)
+    days.discard(None)  # moved off the calendar
+    return sorted(days)
 
 
 def next_review(s: Snapshot, *, as_of: date, flags: Iterable[Flag] | None = None) -> date | None:

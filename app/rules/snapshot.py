@@ -10,7 +10,17 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from app.rules.dates import add_months_or_none
-from app.rules.facts import BridgeLetter, IsoCertificate, SocReport, VendorCase, VendorFacts, Waiver
+from app.rules.facts import (
+    BRIDGE_KIND,
+    ISO_KIND,
+    SOC_KINDS,
+    BridgeLetter,
+    IsoCertificate,
+    SocReport,
+    VendorCase,
+    VendorFacts,
+    Waiver,
+)
 from app.rules.policy import REQUIREMENTS, Policy
 
 ACCEPTABLE_OPINIONS = frozenset({"unqualified", "qualified"})
@@ -62,14 +72,26 @@ def counts_on(item: SocReport | IsoCertificate | BridgeLetter, as_of: date) -> b
     return not item.retracted and item.received_on <= as_of
 
 
-def newest_report(reports: Iterable[SocReport]) -> SocReport | None:
+def _report_key(r: SocReport) -> tuple[date, date, int]:
+    return r.period_end, r.received_on, r.id
+
+
+def _certificate_key(c: IsoCertificate) -> tuple[date, date, int]:
+    return c.issued_on, c.received_on, c.id
+
+
+def newest_report(reports: list[SocReport]) -> SocReport | None:
     """Latest period end; ties: later received, then higher id."""
-    return max(reports, key=lambda r: (r.period_end, r.received_on, r.id), default=None)
+    if len(reports) < 2:  # most files hold one of a kind, or none
+        return reports[0] if reports else None
+    return max(reports, key=_report_key)
 
 
-def newest_certificate(certificates: Iterable[IsoCertificate]) -> IsoCertificate | None:
+def newest_certificate(certificates: list[IsoCertificate]) -> IsoCertificate | None:
     """Latest issue date; ties: later received, then higher id."""
-    return max(certificates, key=lambda c: (c.issued_on, c.received_on, c.id), default=None)
+    if len(certificates) < 2:
+        return certificates[0] if certificates else None
+    return max(certificates, key=_certificate_key)
 
 
 def in_scope(documents: list) -> list:
@@ -132,101 +154,105 @@ def effective_expiry(certificate: IsoCertificate, policy: Policy) -> date:
 
 
 def _partition(case: VendorCase, as_of: date) -> dict[str, list]:
-    groups: dict[str, list] = {
-        "soc1_report": [],
-        "soc2_report": [],
-        "soc3_report": [],
-        "iso27001_certificate": [],
-        "bridge_letter": [],
-    }
+    """The evidence that counts on `as_of`, by kind."""
+    groups: dict[str, list] = {kind: [] for kind in (*SOC_KINDS, ISO_KIND, BRIDGE_KIND)}
     for item in case.evidence:
-        if counts_on(item, as_of) and item.kind in groups:
+        if counts_on(item, as_of):
             groups[item.kind].append(item)
     return groups
 
 
-def _report_fields(report: SocReport | None, letters: list[BridgeLetter], policy: Policy) -> dict:
+def _report_dates(report: SocReport | None, letters: list[BridgeLetter], policy: Policy) -> tuple:
+    """R's currency end, the day a letter is due, how far its letters vouch, the invalid ones."""
     if report is None:
-        return dict.fromkeys(("currency_end", "bridge_due"), None) | {
-            "letter_covers": (),
-            "invalid_letters": (),
-        }
+        return None, None, (), ()
     mine = [letter for letter in letters if letter.soc2_report_id == report.id]
     covers = tuple(sorted(letter_covers(letter, policy) for letter in mine))
-    return {
-        "currency_end": currency_end(report, covers, policy),
-        "bridge_due": months_or_max(report.period_end, policy.bridge_after_months),
-        "letter_covers": covers,
-        "invalid_letters": tuple(lt for lt in mine if not bridge_valid(lt, policy)),
-    }
+    return (
+        currency_end(report, covers, policy),
+        months_or_max(report.period_end, policy.bridge_after_months),
+        covers,
+        tuple(lt for lt in mine if not bridge_valid(lt, policy)),
+    )
 
 
-def _failed_type2_fields(
+def _failed_type2(
     reports: list[SocReport], report: SocReport | None, current_until: date | None, p: Policy
-) -> dict:
-    """T, the newest Type II among the reports R is chosen from, when its opinion failed."""
-    t = newest_report(r for r in reports if r.report_type == "type2")
+) -> tuple:
+    """T, the newest Type II among the reports R is chosen from, when its opinion failed;
+    the day its currency ends and the last day it counts against the vendor."""
+    # R is the newest of them: when it is a Type II, it is T.
+    if report is not None and report.report_type == "type2":
+        t = report
+    else:
+        t = newest_report([r for r in reports if r.report_type == "type2"])
     if t is None or t.opinion not in FAILED_OPINIONS:
-        return {"failed_type2": None, "failed_type2_current_until": None, "remediation_until": None}
-    return {
-        "failed_type2": t,
-        # T is R, or older than R: then R's own currency says nothing of T's.
-        "failed_type2_current_until": current_until if t is report else date.min,
-        "remediation_until": months_or_max(t.period_end, p.remediation_window_months),
-    }
+        return None, None, None
+    # T is R, or older than R: then R's own currency says nothing of T's.
+    until = current_until if t is report else date.min
+    return t, until, months_or_max(t.period_end, p.remediation_window_months)
 
 
-def _certificate_fields(certificate: IsoCertificate | None, policy: Policy) -> dict:
-    if certificate is None:
-        return dict.fromkeys(
-            (
-                "effective_expiry",
-                "validity_limit",
-                "last_audit",
-                "surveillance_due",
-                "surveillance_high_due",
-            ),
-            None,
-        ) | {"recognised": False, "issuer_is_accreditor": False}
-    c, months = certificate, policy.iso_surveillance_months
+def _certificate_dates(c: IsoCertificate | None, policy: Policy) -> tuple:
+    """C's effective expiry, validity limit, last audit and the days surveillance is due."""
+    if c is None:
+        return None, None, None, None, None
+    months = policy.iso_surveillance_months
     last_audit = max(c.issued_on, c.last_surveillance_on or c.issued_on)
-    return {
-        "effective_expiry": effective_expiry(c, policy),
-        "recognised": policy.accreditation.recognises(c.accreditation_body),
-        "issuer_is_accreditor": policy.accreditation.is_accreditor(c.certification_body),
-        "validity_limit": months_or_max(c.issued_on, policy.iso_max_validity_months),
-        "last_audit": last_audit,
-        "surveillance_due": months_or_max(last_audit, months),
-        "surveillance_high_due": months_or_max(last_audit, 2 * months),
-    }
+    return (
+        effective_expiry(c, policy),
+        months_or_max(c.issued_on, policy.iso_max_validity_months),
+        last_audit,
+        months_or_max(last_audit, months),
+        months_or_max(last_audit, 2 * months),
+    )
 
 
-def _substitute_fields(name: str, report: SocReport | None, policy: Policy) -> dict:
-    until = None if report is None else report_current_until(report, policy)
-    return {name: report, f"{name}_current_until": until}
+def _current_until(report: SocReport | None, policy: Policy) -> date | None:
+    return None if report is None else report_current_until(report, policy)
 
 
 def take_snapshot(case: VendorCase, policy: Policy, *, as_of: date) -> Snapshot:
     """The documents that count on `as_of` and everything the rules derive from them."""
-    groups = _partition(case, as_of)
+    groups, vendor = _partition(case, as_of), case.vendor
     reports = in_scope(groups["soc2_report"])
     report = newest_report(reports)
-    certificate = newest_certificate(in_scope(groups["iso27001_certificate"]))
-    report_fields = _report_fields(report, groups["bridge_letter"], policy)
+    certificate = newest_certificate(in_scope(groups[ISO_KIND]))
+    currency, bridge_due, covers, invalid = _report_dates(report, groups[BRIDGE_KIND], policy)
+    failed, failed_until, remediation_until = _failed_type2(reports, report, currency, policy)
+    expiry, validity_limit, last_audit, due, high_due = _certificate_dates(certificate, policy)
+    soc1, soc3 = newest_report(groups["soc1_report"]), newest_report(groups["soc3_report"])
+    recognised = issuer_is_accreditor = False
+    if certificate is not None:
+        recognised = policy.accreditation.recognises(certificate.accreditation_body)
+        issuer_is_accreditor = policy.accreditation.is_accreditor(certificate.certification_body)
     return Snapshot(
         policy=policy,
-        vendor=case.vendor,
-        requirement=requirement_of(case.vendor, policy),
-        required_tsc=required_tsc_of(case.vendor, policy),
-        continuous=case.vendor.tier in policy.continuous_coverage_tiers,
+        vendor=vendor,
+        requirement=requirement_of(vendor, policy),
+        required_tsc=required_tsc_of(vendor, policy),
+        continuous=vendor.tier in policy.continuous_coverage_tiers,
         report=report,
+        currency_end=currency,
+        bridge_due=bridge_due,
+        letter_covers=covers,
+        invalid_letters=invalid,
+        failed_type2=failed,
+        failed_type2_current_until=failed_until,
+        remediation_until=remediation_until,
         certificate=certificate,
-        waivers=tuple(w for w in case.waivers if not w.revoked),
-        **report_fields,
-        **_failed_type2_fields(reports, report, report_fields["currency_end"], policy),
-        **_certificate_fields(certificate, policy),
-        **_substitute_fields("soc1", newest_report(groups["soc1_report"]), policy),
-        **_substitute_fields("soc3", newest_report(groups["soc3_report"]), policy),
+        effective_expiry=expiry,
+        recognised=recognised,
+        issuer_is_accreditor=issuer_is_accreditor,
+        validity_limit=validity_limit,
+        last_audit=last_audit,
+        surveillance_due=due,
+        surveillance_high_due=high_due,
+        soc1=soc1,
+        soc1_current_until=_current_until(soc1, policy),
+        soc3=soc3,
+        soc3_current_until=_current_until(soc3, policy),
+        waivers=tuple(w for w in case.waivers if not w.revoked) if case.waivers else (),
     )
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from app.rules.catalog import MESSAGES, RULES, RULES_BY_CODE, SEVERITY_ORDER, explain
+from rules.builders import bridge, case, iso, soc2
+
+from app.rules.catalog import RULES, RULES_BY_CODE, SEVERITY_ORDER, explain
 from app.rules.engine import coverage, evaluate
 from app.rules.facts import (
     BridgeLetter,
@@ -18,7 +20,24 @@ from app.rules.policy import Policy
 
 D = date.fromisoformat
 POLICY = Policy.default()
-
+# Report 1 with a qualified opinion, two exceptions and a carve-out, scope not yet judged;
+# certificate 2 to the 2013 edition.
+QUALIFIED = soc2(
+    opinion="qualified",
+    tsc=frozenset({"security"}),
+    received_on="2026-05-01",
+    exceptions_noted=2,
+    subservice_orgs=(SubserviceOrg("Google Cloud", "carve_out"),),
+    scope_covers_services=None,
+)
+ISO_2013 = iso(
+    standard_version="2013",
+    issued_on="2024-02-01",
+    expires_on="2027-01-31",
+    last_surveillance_on=None,
+    scope_covers_services=None,
+)
+# The same records shaped as the API takes them, for case_from_dict.
 REPORT = {
     "id": 1,
     "kind": "soc2_report",
@@ -52,11 +71,16 @@ LETTER = {
 }
 
 
-def test_catalogue_has_every_code_once_with_a_message() -> None:
+def test_catalogue_has_every_code_once_with_its_message_and_check() -> None:
     codes = [r.code for r in RULES]
     assert len(codes) == len(set(codes)) == 32
-    assert set(RULES_BY_CODE) == set(MESSAGES) == set(codes)
+    assert set(RULES_BY_CODE) == set(codes)
     assert all(r.severity in SEVERITY_ORDER and r.title and r.explanation and r.ask for r in RULES)
+    assert all(callable(r.message) for r in RULES)
+    # Every rule but VENDOR_ARCHIVED (raised alone for an archived vendor) has a check that
+    # reads something; test_rule_boundaries shows each one firing.
+    unchecked = [r.code for r in RULES if r.check is None or not r.on]
+    assert unchecked == ["VENDOR_ARCHIVED"]
     assert SEVERITY_ORDER == ("block", "high", "medium", "info")
 
 
@@ -113,24 +137,11 @@ def test_case_from_dict_reads_api_shaped_records() -> None:
 
 def test_flags_are_ordered_by_severity_then_code_then_evidence() -> None:
     letters = [
-        {
-            **LETTER,
-            "id": 5,
-            "signed_on": "2026-07-01",
-            "covers_until": "2026-10-05",
-            "received_on": "2026-07-02",
-        },
-        {
-            **LETTER,
-            "id": 4,
-            "signed_on": "2026-07-01",
-            "covers_until": "2026-10-09",
-            "received_on": "2026-07-02",
-        },
+        bridge("2026-07-01", "2026-10-05", id=5, received_on="2026-07-02"),
+        bridge("2026-07-01", "2026-10-09", id=4, received_on="2026-07-02"),
     ]
-    vendor = {"tier": "critical", "data_access": "personal"}
-    case = case_from_dict(vendor, [REPORT, CERTIFICATE, *letters], [])
-    flags = evaluate(case, POLICY, as_of=D("2026-07-15")).flags
+    a_case = case(QUALIFIED, ISO_2013, *letters, tier="critical", data_access="personal")
+    flags = evaluate(a_case, POLICY, as_of=D("2026-07-15")).flags
     # v2: the over-claiming letters still vouch up to signed + 3 months (2026-10-01), so no
     # letter is needed yet; a critical vendor's carve-out and unjudged scope count.
     assert [(f.severity, f.code, f.evidence_id) for f in flags] == [
@@ -146,22 +157,21 @@ def test_flags_are_ordered_by_severity_then_code_then_evidence() -> None:
 
 
 def test_messages_do_not_change_before_the_next_review() -> None:
-    case = case_from_dict({"tier": "high"}, [REPORT], [])
-    first = evaluate(case, POLICY, as_of=D("2027-01-05"))
+    first = evaluate(case(QUALIFIED), POLICY, as_of=D("2027-01-05"))
     assert first.next_review_on is not None
-    last = evaluate(case, POLICY, as_of=first.next_review_on - timedelta(days=1))
+    last = evaluate(case(QUALIFIED), POLICY, as_of=first.next_review_on - timedelta(days=1))
     assert [f.message for f in first.flags] == [f.message for f in last.flags]
 
 
 def test_messages_say_what_is_wrong_and_what_to_ask_for() -> None:
-    iso_only = case_from_dict({"tier": "high"}, [{**CERTIFICATE, "standard_version": "2022"}], [])
+    iso_only = case(iso(issued_on="2024-02-01", expires_on="2027-01-31", last_surveillance_on=None))
     (flag, _surveillance_overdue) = evaluate(iso_only, POLICY, as_of=D("2026-05-04")).flags
     assert flag.message.endswith(
         "Ask for a SOC 2 Type II report: an ISO 27001 certificate does not replace it."
     )
     assert "CERT-2" in flag.message
-    case = case_from_dict({"tier": "critical", "data_access": "personal"}, [REPORT], [])
-    messages = {f.code: f.message for f in evaluate(case, POLICY, as_of=D("2027-03-01")).flags}
+    a_case = case(QUALIFIED, tier="critical", data_access="personal")
+    messages = {f.code: f.message for f in evaluate(a_case, POLICY, as_of=D("2027-03-01")).flags}
     assert "Availability, Confidentiality" in messages["SOC2_TSC_MISSING"]
     assert "current until 2027-03-31 and not after" in messages["SOC2_GOING_STALE"]
     assert "Google Cloud's own SOC 2 report" in messages["SOC2_SUBSERVICE_CARVED_OUT"]
@@ -175,32 +185,30 @@ def test_messages_say_what_is_wrong_and_what_to_ask_for() -> None:
 
 
 def test_coverage_gives_currency_end_and_effective_expiry() -> None:
-    case = case_from_dict({"tier": "high"}, [REPORT, CERTIFICATE, LETTER], [])
-    before_letter = coverage(case, POLICY, as_of=D("2027-03-20"))
+    a_case = case(QUALIFIED, ISO_2013, bridge("2027-03-20", "2027-05-15", received_on="2027-03-21"))
+    before_letter = coverage(a_case, POLICY, as_of=D("2027-03-20"))
     assert before_letter.report.id == 1 and before_letter.report_currency_end == D("2027-03-31")
     assert before_letter.certificate.id == 2
     assert before_letter.certificate_effective_expiry == D("2025-10-31")  # 2013 edition sunset
-    after_letter = coverage(case, POLICY, as_of=D("2027-03-21"))
+    after_letter = coverage(a_case, POLICY, as_of=D("2027-03-21"))
     assert after_letter.report_currency_end == D("2027-05-15")
-    nothing = coverage(case_from_dict({"tier": "high"}, [], []), POLICY, as_of=D("2027-03-21"))
+    nothing = coverage(case(), POLICY, as_of=D("2027-03-21"))
     assert nothing.report is nothing.report_currency_end is nothing.certificate is None
 
 
 def test_v2_messages_name_the_document_and_what_to_ask_for() -> None:
-    failed = {**REPORT, "opinion": "adverse", "exceptions_noted": 0, "subservice_orgs": []}
-    type1 = {
-        **failed,
-        "id": 4,
-        "report_type": "type1",
-        "period_start": None,
-        "period_end": "2026-06-30",
-        "opinion": "unqualified",
-        "received_on": "2026-07-10",
-        "scope_covers_services": "partly",
-    }
-    by_accreditor = {**CERTIFICATE, "standard_version": "2022", "certification_body": "UKAS"}
-    case = case_from_dict({"tier": "high"}, [failed, type1, by_accreditor], [])
-    messages = {f.code: f.message for f in evaluate(case, POLICY, as_of=D("2026-08-01")).flags}
+    failed = soc2(opinion="adverse", tsc=frozenset({"security"}), received_on="2026-05-01")
+    type1 = soc2(
+        id=4,
+        report_type="type1",
+        period_start=None,
+        period_end="2026-06-30",
+        received_on="2026-07-10",
+        scope_covers_services="partly",
+    )
+    by_accreditor = iso(certification_body="UKAS", issued_on="2024-02-01", expires_on="2027-01-31")
+    a_case = case(failed, type1, by_accreditor)
+    messages = {f.code: f.message for f in evaluate(a_case, POLICY, as_of=D("2026-08-01")).flags}
     remediation = messages["SOC2_REMEDIATION_UNPROVEN"]
     assert "adverse opinion" in remediation and "later Type I" in remediation
     assert "Ask the vendor for a new Type II report" in remediation

@@ -6,9 +6,10 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from rules.builders import case, iso, soc2
 
 from app.rules.engine import evaluate
-from app.rules.facts import IsoCertificate, SocReport, SubserviceOrg, VendorCase, VendorFacts
+from app.rules.facts import SubserviceOrg
 from app.rules.policy import TIERS, Policy, TierPolicy, load_policy
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -133,52 +134,22 @@ def test_bad_values_are_refused_naming_the_key(tmp_path: Path, text: str, named:
 D = date.fromisoformat
 
 
-def _report(**changes) -> SocReport:
-    """A clean Type II for 2025-04-01..2026-03-31, current until 2027-03-31."""
-    fields = dict(
-        id=1,
-        kind="soc2_report",
-        received_on=D("2026-04-15"),
-        period_end=D("2026-03-31"),
-        opinion="unqualified",
-        report_type="type2",
-        period_start=D("2025-04-01"),
-        tsc=frozenset({"security", "availability"}),
-        scope_covers_services="yes",
-    )
-    return SocReport(**(fields | changes))
-
-
-CERTIFICATE = IsoCertificate(
-    id=2,
-    received_on=D("2025-04-10"),
-    standard_version="2022",
-    certificate_number="CERT-2",
-    certification_body="LRQA",
-    accreditation_body="UKAS",
-    issued_on=D("2025-04-01"),
-    expires_on=D("2028-03-31"),
-    last_surveillance_on=D("2026-03-20"),
-    scope_covers_services="yes",
-)
-
-
 def _outcome(policy: Policy, tier: str, *evidence, code: str, as_of: str = "2026-05-04"):
     """The status and the severities of `code`'s flags."""
-    result = evaluate(VendorCase(VendorFacts(tier=tier), evidence), policy, as_of=D(as_of))
+    result = evaluate(case(*evidence, tier=tier), policy, as_of=D(as_of))
     return result.status, [f.severity for f in result.flags if f.code == code]
 
 
 def test_substitute_severity_changes_the_outcome(tmp_path: Path) -> None:
     edited = _load(tmp_path, '[tiers.high]\nsubstitute_severity = "high"\n')
     code = "ISO_IN_PLACE_OF_SOC2"
-    assert _outcome(Policy.default(), "high", CERTIFICATE, code=code) == ("blocked", ["block"])
-    assert _outcome(edited, "high", CERTIFICATE, code=code) == ("conditional", ["high"])
+    assert _outcome(Policy.default(), "high", iso(), code=code) == ("blocked", ["block"])
+    assert _outcome(edited, "high", iso(), code=code) == ("conditional", ["high"])
 
 
 def test_scope_confirmation_tiers_changes_the_outcome(tmp_path: Path) -> None:
     edited = _load(tmp_path, 'scope_confirmation_tiers = ["critical", "high", "medium"]\n')
-    unjudged = _report(scope_covers_services=None)
+    unjudged = soc2(scope_covers_services=None)
     code = "SCOPE_UNCONFIRMED"
     assert _outcome(Policy.default(), "medium", unjudged, code=code) == ("approved", ["info"])
     assert _outcome(edited, "medium", unjudged, code=code) == ("approved", ["medium"])
@@ -186,7 +157,7 @@ def test_scope_confirmation_tiers_changes_the_outcome(tmp_path: Path) -> None:
 
 def test_scope_required_tiers_changes_the_outcome(tmp_path: Path) -> None:
     edited = _load(tmp_path, 'scope_required_tiers = ["critical", "high"]\n')
-    unjudged = _report(scope_covers_services=None)
+    unjudged = soc2(scope_covers_services=None)
     code = "SCOPE_UNCONFIRMED"
     assert _outcome(Policy.default(), "high", unjudged, code=code) == ("approved", ["medium"])
     assert _outcome(edited, "high", unjudged, code=code) == ("conditional", ["high"])
@@ -194,7 +165,7 @@ def test_scope_required_tiers_changes_the_outcome(tmp_path: Path) -> None:
 
 def test_subservice_report_tiers_changes_the_outcome(tmp_path: Path) -> None:
     edited = _load(tmp_path, 'subservice_report_tiers = ["critical", "high"]\n')
-    carved = _report(subservice_orgs=(SubserviceOrg("AWS", "carve_out"),))
+    carved = soc2(subservice_orgs=(SubserviceOrg("AWS", "carve_out"),))
     code = "SOC2_SUBSERVICE_CARVED_OUT"
     assert _outcome(Policy.default(), "high", carved, code=code) == ("approved", ["info"])
     assert _outcome(edited, "high", carved, code=code) == ("approved", ["medium"])
@@ -205,7 +176,7 @@ def test_subservice_report_tiers_changes_the_outcome(tmp_path: Path) -> None:
 
 def test_remediation_window_months_changes_the_outcome(tmp_path: Path) -> None:
     edited = _load(tmp_path, "remediation_window_months = 36\n")
-    adverse = _report(opinion="adverse")
+    adverse = soc2(opinion="adverse")
     code = "SOC2_REMEDIATION_UNPROVEN"
     # 2028-04-01 is the day after add_months(2026-03-31, 24).
     assert _outcome(Policy.default(), "high", adverse, code=code, as_of="2028-04-01") == (

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import replace
 from datetime import date
 
 import pytest
+from rules.builders import case, iso, soc, soc2
 
 from app.rules.engine import evaluate
-from app.rules.facts import IsoCertificate, SocReport, VendorCase, VendorFacts
 from app.rules.policy import Policy
 
 D = date.fromisoformat
@@ -25,48 +24,14 @@ REQUIREMENT_CODES = {
 }
 
 
-def report(id: int, kind: str = "soc2_report", **changes) -> SocReport:
-    base = SocReport(
-        id=id,
-        kind=kind,
-        received_on=D("2026-04-15"),
-        period_end=D("2026-03-31"),
-        opinion="unqualified",
-        report_type="type2",
-        period_start=D("2025-04-01"),
-        auditor="Harbor & Lane CPAs",
-        tsc=frozenset({"security", "availability", "confidentiality"}),
-        # Judged to cover what is bought: these tests are about other rules (SCOPE_* have
-        # their own rows in test_rule_boundaries).
-        scope_covers_services="yes",
-    )
-    return replace(base, **changes)
-
-
-def certificate(id: int = 20, **changes) -> IsoCertificate:
-    base = IsoCertificate(
-        id=id,
-        received_on=D("2025-04-10"),
-        standard_version="2022",
-        certificate_number=f"CERT-{id}",
-        certification_body="LRQA",
-        accreditation_body="UKAS",
-        issued_on=D("2025-04-01"),
-        expires_on=D("2028-03-31"),
-        last_surveillance_on=D("2026-03-20"),
-        scope_covers_services="yes",
-    )
-    return replace(base, **changes)
-
-
-SOC1 = report(11, "soc1_report")
-SOC3 = report(13, "soc3_report", report_type=None)
-ISO = certificate()
-TYPE1 = report(31, report_type="type1", period_start=None, period_end=D("2026-02-28"))
-TYPE2 = report(32)
-STALE = report(33, period_start=D("2024-04-01"), period_end=D("2025-03-31"))
-ADVERSE = report(34, opinion="adverse")
-NEWER_TYPE1 = report(35, report_type="type1", period_start=None, period_end=D("2026-04-10"))
+SOC1 = soc("soc1_report", 11)
+SOC3 = soc("soc3_report", 13, report_type=None)
+ISO = iso(id=20)
+TYPE1 = soc2(id=31, report_type="type1", period_start=None, period_end=D("2026-02-28"))
+TYPE2 = soc2(id=32)
+STALE = soc2(id=33, period_start=D("2024-04-01"), period_end=D("2025-03-31"))
+ADVERSE = soc2(id=34, opinion="adverse")
+NEWER_TYPE1 = soc2(id=35, report_type="type1", period_start=None, period_end=D("2026-04-10"))
 
 ON_FILE = {
     "nothing": (),
@@ -142,8 +107,9 @@ def _params():
 
 @pytest.mark.parametrize(("requirement", "evidence", "expected"), list(_params()))
 def test_requirement_flags(requirement: str, evidence: tuple, expected: list) -> None:
-    vendor = VendorFacts(tier="critical", requirement=requirement)
-    flags = evaluate(VendorCase(vendor, evidence), POLICY, as_of=AS_OF).flags
+    flags = evaluate(
+        case(*evidence, tier="critical", requirement=requirement), POLICY, as_of=AS_OF
+    ).flags
     got = [(f.code, f.severity, f.evidence_id) for f in flags if f.code in REQUIREMENT_CODES]
     assert Counter(got) == Counter(expected)
 
@@ -158,19 +124,18 @@ def test_requirement_flags(requirement: str, evidence: tuple, expected: list) ->
     ],
 )
 def test_tier_requirement_by_default(tier: str, requirement: str) -> None:
-    result = evaluate(VendorCase(VendorFacts(tier=tier)), POLICY, as_of=AS_OF)
+    result = evaluate(case(tier=tier), POLICY, as_of=AS_OF)
     assert result.requirement == requirement
 
 
 def test_vendor_requirement_overrides_its_tier() -> None:
-    vendor = VendorFacts(tier="low", requirement="iso27001")
-    result = evaluate(VendorCase(vendor), POLICY, as_of=AS_OF)
+    result = evaluate(case(tier="low", requirement="iso27001"), POLICY, as_of=AS_OF)
     assert (result.requirement, result.status) == ("iso27001", "blocked")
 
 
 def test_unknown_tier_is_refused() -> None:
     with pytest.raises(ValueError, match="tier"):
-        evaluate(VendorCase(VendorFacts(tier="gold")), POLICY, as_of=AS_OF)
+        evaluate(case(tier="gold"), POLICY, as_of=AS_OF)
 
 
 # --- relied on: flags about a document the requirement does not rest on are info, except
@@ -178,18 +143,18 @@ def test_unknown_tier_is_refused() -> None:
 
 
 def flags_of(*evidence, tier: str = "medium", as_of: date = AS_OF, **vendor) -> set:
-    result = evaluate(VendorCase(VendorFacts(tier=tier, **vendor), evidence), POLICY, as_of=as_of)
+    result = evaluate(case(*evidence, tier=tier, **vendor), POLICY, as_of=as_of)
     return {(f.code, f.severity) for f in result.flags}
 
 
 def status_of(*evidence, tier: str = "medium", as_of: date = AS_OF, **vendor) -> str:
-    result = evaluate(VendorCase(VendorFacts(tier=tier, **vendor), evidence), POLICY, as_of=as_of)
+    result = evaluate(case(*evidence, tier=tier, **vendor), POLICY, as_of=as_of)
     return result.status
 
 
-EXPIRED_ISO = certificate(issued_on=D("2022-04-01"), expires_on=D("2025-03-31"))
-QUALIFIED = report(40, opinion="qualified")  # current until 2027-03-31
-DISCLAIMER = report(34, opinion="disclaimer")
+EXPIRED_ISO = iso(id=20, issued_on=D("2022-04-01"), expires_on=D("2025-03-31"))
+QUALIFIED = soc2(id=40, opinion="qualified")  # current until 2027-03-31
+DISCLAIMER = soc2(id=34, opinion="disclaimer")
 OVERDUE = dict(issued_on=D("2024-04-01"), last_surveillance_on=D("2025-03-01"))
 STALE_DAY = D("2027-04-01")  # the first day the 2026-03-31 reports are no longer current
 
@@ -198,7 +163,7 @@ def test_soc2_type2_requirement_shows_iso_flags_as_info() -> None:
     # v2: the first edition showed this with a suspended certificate; a suspension is now a
     # finding that keeps its severity (next test), so the volunteered certificate's gap here is
     # its accreditation mark, which changes nothing.
-    unaccredited = certificate(accreditation_body="UKIAF")
+    unaccredited = iso(id=20, accreditation_body="UKIAF")
     assert flags_of(unaccredited, tier="high") == {
         ("ISO_IN_PLACE_OF_SOC2", "block"),
         ("ISO_UNACCREDITED", "info"),
@@ -209,7 +174,7 @@ def test_soc2_type2_requirement_shows_iso_flags_as_info() -> None:
 
 def test_a_suspended_certificate_not_relied_on_blocks_until_its_expiry() -> None:
     # v2 (first edition: info): ISO_SUSPENDED is a finding while as_of <= effective expiry.
-    suspended = certificate(certificate_status="suspended", expires_on=D("2026-09-30"))
+    suspended = iso(id=20, certificate_status="suspended", expires_on=D("2026-09-30"))
     last_day, day_after = D("2026-09-30"), D("2026-10-01")
     assert flags_of(suspended, TYPE2, tier="high", as_of=last_day) == {
         ("ISO_SUSPENDED", "block"),
@@ -303,9 +268,9 @@ def test_either_or_relies_on_the_one_that_holds_longer(
     # v2: the qualified opinion is a finding under soc2_or_iso27001, high whichever document
     # is relied on; so both choices give the same status (conditional) and the longer-lasting
     # one is relied on, as the surveillance flag's severity shows.
-    iso = certificate(expires_on=D(expires_on), **OVERDUE)
+    certificate = iso(id=20, expires_on=D(expires_on), **OVERDUE)
     surveillance = "info" if report_relied else "medium"
-    assert flags_of(QUALIFIED, iso) == {
+    assert flags_of(QUALIFIED, certificate) == {
         ("SOC2_OPINION_QUALIFIED", "high"),
         ("ISO_SURVEILLANCE_OVERDUE", surveillance),
     }
@@ -314,12 +279,12 @@ def test_either_or_relies_on_the_one_that_holds_longer(
 def test_either_or_relies_on_the_better_status_before_the_longer_lasting() -> None:
     # v2: both hold; relying on the report (current until 2027-03-31) would make the vendor
     # conditional (a period under 3 months), relying on the certificate (ends first) approved.
-    short = report(41, period_start=D("2026-01-02"))
-    iso = certificate(expires_on=D("2026-12-31"))
-    assert flags_of(short, iso) == {("SOC2_PERIOD_TOO_SHORT", "info")}
-    assert status_of(short, iso) == "approved"
+    short = soc2(id=41, period_start=D("2026-01-02"))
+    certificate = iso(id=20, expires_on=D("2026-12-31"))
+    assert flags_of(short, certificate) == {("SOC2_PERIOD_TOO_SHORT", "info")}
+    assert status_of(short, certificate) == "approved"
     # Once the certificate has expired only the report holds.
-    assert flags_of(short, iso, as_of=D("2027-01-01")) == {
+    assert flags_of(short, certificate, as_of=D("2027-01-01")) == {
         ("SOC2_PERIOD_TOO_SHORT", "high"),
         ("SOC2_GOING_STALE", "info"),
         ("ISO_EXPIRED", "info"),
@@ -328,7 +293,7 @@ def test_either_or_relies_on_the_better_status_before_the_longer_lasting() -> No
 
 def test_either_or_switches_to_the_certificate_when_the_report_goes_stale() -> None:
     later = STALE_DAY
-    assert flags_of(QUALIFIED, certificate(**OVERDUE, expires_on=D("2027-03-30")), as_of=later) == {
+    assert flags_of(QUALIFIED, iso(id=20, **OVERDUE, expires_on=D("2027-03-30")), as_of=later) == {
         ("SOC2_STALE", "block"),
         ("SOC2_OPINION_QUALIFIED", "high"),
         ("ISO_EXPIRED", "block"),
@@ -345,49 +310,48 @@ def test_either_or_switches_to_the_certificate_when_the_report_goes_stale() -> N
 
 
 def test_superseded_documents_raise_no_flags() -> None:
-    older = report(50, opinion="adverse", period_start=D("2024-04-01"), period_end=D("2025-03-31"))
-    older_iso = certificate(21, issued_on=D("2022-04-01"), expires_on=D("2025-03-31"))
+    older = soc2(id=50, opinion="adverse", period_start=D("2024-04-01"), period_end=D("2025-03-31"))
+    older_iso = iso(id=21, issued_on=D("2022-04-01"), expires_on=D("2025-03-31"))
     assert flags_of(older, TYPE2, older_iso, ISO, tier="high") == set()
 
 
 def test_retracted_newest_report_falls_back_to_the_older_one() -> None:
-    older = report(
-        50, opinion="qualified", period_start=D("2024-10-01"), period_end=D("2025-09-30")
+    older = soc2(
+        id=50, opinion="qualified", period_start=D("2024-10-01"), period_end=D("2025-09-30")
     )
-    newest = report(51, retracted=True)
+    newest = soc2(id=51, retracted=True)
     assert flags_of(older, newest, tier="high") == {("SOC2_OPINION_QUALIFIED", "high")}
 
 
 def test_evidence_received_after_as_of_does_not_count() -> None:
-    late = report(52, received_on=D("2026-05-05"))
+    late = soc2(id=52, received_on=D("2026-05-05"))
     assert flags_of(late, tier="high") == {("EVIDENCE_MISSING", "block")}
 
 
 def test_ties_on_period_end_go_to_the_later_received_then_the_higher_id() -> None:
-    first = report(60, opinion="qualified", received_on=D("2026-04-20"))
-    second = report(61, opinion="adverse", received_on=D("2026-04-10"))
+    first = soc2(id=60, opinion="qualified", received_on=D("2026-04-20"))
+    second = soc2(id=61, opinion="adverse", received_on=D("2026-04-10"))
     assert flags_of(first, second, tier="high") == {("SOC2_OPINION_QUALIFIED", "high")}
-    third = report(62, opinion="disclaimer", received_on=D("2026-04-20"))
+    third = soc2(id=62, opinion="disclaimer", received_on=D("2026-04-20"))
     assert flags_of(first, second, third, tier="high") == {("SOC2_OPINION_DISCLAIMER", "block")}
 
 
 def test_substitution_flag_points_at_the_newest_of_its_kind() -> None:
-    old_soc3 = report(70, "soc3_report", period_end=D("2025-03-31"))
-    vendor = VendorFacts(tier="high")
-    flags = evaluate(VendorCase(vendor, (SOC3, old_soc3)), POLICY, as_of=AS_OF).flags
+    old_soc3 = soc("soc3_report", 70, period_end=D("2025-03-31"))
+    flags = evaluate(case(SOC3, old_soc3), POLICY, as_of=AS_OF).flags
     assert [(f.code, f.evidence_id) for f in flags] == [("SOC3_IN_PLACE_OF_SOC2", 13)]
 
 
 def test_a_newer_document_judged_out_of_scope_is_passed_over() -> None:
     # v2: a newer report or certificate on another product does not replace one that covers
     # what is bought, unless every one of its kind is judged out of scope.
-    older = report(
-        50, opinion="qualified", period_start=D("2024-10-01"), period_end=D("2025-09-30")
+    older = soc2(
+        id=50, opinion="qualified", period_start=D("2024-10-01"), period_end=D("2025-09-30")
     )
-    other_product = report(51, scope_covers_services="no")
+    other_product = soc2(id=51, scope_covers_services="no")
     assert flags_of(older, other_product, tier="high") == {("SOC2_OPINION_QUALIFIED", "high")}
     assert flags_of(other_product, tier="high") == {("SCOPE_NOT_COVERED", "block")}
-    older_certificate = certificate(21, issued_on=D("2024-06-01"), expires_on=D("2027-05-31"))
-    other_site = certificate(22, scope_covers_services="no")
+    older_certificate = iso(id=21, issued_on=D("2024-06-01"), expires_on=D("2027-05-31"))
+    other_site = iso(id=22, scope_covers_services="no")
     assert flags_of(older_certificate, other_site, requirement="iso27001") == set()
     assert flags_of(other_site, requirement="iso27001") == {("SCOPE_NOT_COVERED", "block")}

@@ -11,75 +11,15 @@ from datetime import date, timedelta
 from types import MappingProxyType
 
 import pytest
+from rules.builders import bridge, case, iso, soc, soc2, waiver
 
 from app.rules.catalog import RULES
 from app.rules.engine import evaluate
-from app.rules.facts import (
-    BridgeLetter,
-    IsoCertificate,
-    SocReport,
-    SubserviceOrg,
-    VendorCase,
-    VendorFacts,
-    Waiver,
-)
+from app.rules.facts import SubserviceOrg, VendorCase
 from app.rules.policy import Policy
 
 D = date.fromisoformat
 POLICY = Policy.default()
-
-
-def soc2(**changes) -> SocReport:
-    """A clean Type II for 2025-04-01..2026-03-31: current until 2027-03-31, judged to cover
-    what is bought (the SCOPE_* rows say otherwise where they need to)."""
-    report = SocReport(
-        id=1,
-        kind="soc2_report",
-        received_on=D("2026-04-15"),
-        period_end=D("2026-03-31"),
-        opinion="unqualified",
-        report_type="type2",
-        period_start=D("2025-04-01"),
-        auditor="Harbor & Lane CPAs",
-        tsc=frozenset({"security", "availability"}),
-        scope_covers_services="yes",
-    )
-    return replace(report, **changes)
-
-
-def soc(kind: str, id: int, **changes) -> SocReport:
-    return soc2(id=id, kind=kind, **changes)
-
-
-def iso(**changes) -> IsoCertificate:
-    """A clean 2022 certificate, 2025-04-01..2028-03-31, audited 2026-03-20, judged in scope."""
-    certificate = IsoCertificate(
-        id=2,
-        received_on=D("2025-04-10"),
-        standard_version="2022",
-        certificate_number="CERT-2",
-        certification_body="LRQA",
-        accreditation_body="UKAS",
-        issued_on=D("2025-04-01"),
-        expires_on=D("2028-03-31"),
-        last_surveillance_on=D("2026-03-20"),
-        scope_covers_services="yes",
-    )
-    return replace(certificate, **changes)
-
-
-def bridge(signed: str, covers: str, *, id: int = 3, report_id: int = 1) -> BridgeLetter:
-    return BridgeLetter(
-        id=id,
-        received_on=D(signed),
-        soc2_report_id=report_id,
-        covers_until=D(covers),
-        signed_on=D(signed),
-    )
-
-
-def case(*evidence, tier: str = "high", waivers=(), **vendor) -> VendorCase:
-    return VendorCase(VendorFacts(tier=tier, **vendor), tuple(evidence), tuple(waivers))
 
 
 def days_before(day: str, n: int) -> date:
@@ -351,7 +291,7 @@ BRIDGE_ROWS = [
         case(
             soc2(id=4, period_start=D("2024-04-01"), period_end=D("2025-03-31")),
             soc2(),
-            bridge("2026-07-01", "2026-10-02", report_id=4),
+            bridge("2026-07-01", "2026-10-02", soc2_report_id=4),
             tier="critical",
         ),
         "BRIDGE_LETTER_INVALID",
@@ -1296,9 +1236,7 @@ def test_every_rule_code_has_a_boundary_row() -> None:
 
 # --- waivers: in force from granted_on to expires_on, both included ---------------------------
 
-WAIVER = Waiver(
-    id=7, code="ISO_IN_PLACE_OF_SOC2", granted_on=D("2026-04-01"), expires_on=D("2026-09-30")
-)
+WAIVER = waiver("ISO_IN_PLACE_OF_SOC2")  # in force 2026-04-01..2026-09-30
 
 
 @pytest.mark.parametrize(
@@ -1344,18 +1282,18 @@ def test_waiver_covers_every_flag_with_its_code(evidence_id: int | None) -> None
     # v2: every flag with its code about the document it names; a waiver recorded before v2
     # (no document) every flag with its code.
     orgs = (SubserviceOrg("AWS", "carve_out"), SubserviceOrg("GCP", "carve_out"))
-    waiver = replace(WAIVER, code="SOC2_SUBSERVICE_CARVED_OUT", evidence_id=evidence_id)
+    accepted = waiver("SOC2_SUBSERVICE_CARVED_OUT", evidence_id=evidence_id)
     result = evaluate(
-        case(soc2(subservice_orgs=orgs), waivers=[waiver]), POLICY, as_of=D("2026-05-04")
+        case(soc2(subservice_orgs=orgs), waivers=[accepted]), POLICY, as_of=D("2026-05-04")
     )
     assert [(f.code, f.waived) for f in result.flags] == [("SOC2_SUBSERVICE_CARVED_OUT", True)] * 2
 
 
 def test_a_waiver_bound_to_another_document_covers_nothing_here() -> None:
     orgs = (SubserviceOrg("AWS", "carve_out"),)
-    waiver = replace(WAIVER, code="SOC2_SUBSERVICE_CARVED_OUT", evidence_id=4)
+    accepted = waiver("SOC2_SUBSERVICE_CARVED_OUT", evidence_id=4)
     result = evaluate(
-        case(soc2(subservice_orgs=orgs), waivers=[waiver]), POLICY, as_of=D("2026-05-04")
+        case(soc2(subservice_orgs=orgs), waivers=[accepted]), POLICY, as_of=D("2026-05-04")
     )
     assert [(f.code, f.waived) for f in result.flags] == [("SOC2_SUBSERVICE_CARVED_OUT", False)]
 
@@ -1380,14 +1318,13 @@ NEXT_QUALIFIED = soc2(id=12, opinion="qualified")  # arrives 2026-04-15
 def test_a_waiver_on_one_report_does_not_cover_the_next(
     evidence_id: int | None, covers_the_next: bool
 ) -> None:
-    waiver = Waiver(
-        id=7,
-        code="SOC2_OPINION_QUALIFIED",
-        granted_on=D("2025-11-01"),
-        expires_on=D("2026-10-31"),
+    accepted = waiver(
+        "SOC2_OPINION_QUALIFIED",
+        granted_on="2025-11-01",
+        expires_on="2026-10-31",
         evidence_id=evidence_id,
     )
-    a_case = case(FIRST_QUALIFIED, NEXT_QUALIFIED, waivers=[waiver])
+    a_case = case(FIRST_QUALIFIED, NEXT_QUALIFIED, waivers=[accepted])
     before = evaluate(a_case, POLICY, as_of=D("2026-04-14"))
     assert [(f.code, f.evidence_id, f.waived, f.waiver_id) for f in before.flags] == [
         ("SOC2_OPINION_QUALIFIED", 11, True, 7)
@@ -1407,8 +1344,8 @@ def test_a_waiver_on_one_report_does_not_cover_the_next(
 )
 def test_a_waiver_covers_only_its_own_letter(evidence_id: int | None, waived: set) -> None:
     letters = (bridge("2026-07-01", "2026-10-02"), bridge("2026-07-01", "2026-10-05", id=9))
-    waiver = replace(WAIVER, code="BRIDGE_LETTER_INVALID", evidence_id=evidence_id)
-    result = evaluate(case(soc2(), *letters, waivers=[waiver]), POLICY, as_of=D("2026-08-15"))
+    accepted = waiver("BRIDGE_LETTER_INVALID", evidence_id=evidence_id)
+    result = evaluate(case(soc2(), *letters, waivers=[accepted]), POLICY, as_of=D("2026-08-15"))
     flags = [f for f in result.flags if f.code == "BRIDGE_LETTER_INVALID"]
     assert {f.evidence_id for f in flags} == {3, 9}
     assert {f.evidence_id for f in flags if f.waived} == waived
@@ -1444,9 +1381,7 @@ def test_a_substitution_waiver_covers_the_tiers_substitute_severity_while_valid(
 
 
 def test_a_waiver_of_missing_evidence_covers_a_substitute_that_is_not_acceptable() -> None:
-    missing = Waiver(
-        id=8, code="EVIDENCE_MISSING", granted_on=D("2026-04-01"), expires_on=D("2026-09-30")
-    )
+    missing = waiver("EVIDENCE_MISSING", id=8)
     a_case = case(iso(expires_on=D("2026-06-30")), waivers=[WAIVER, missing])
     # Both cover it and end together: the lowest id is named.
     assert _flag(evaluate(a_case, POLICY, as_of=D("2026-06-30")), "ISO_IN_PLACE_OF_SOC2") == (
@@ -1468,9 +1403,7 @@ def test_a_waiver_of_missing_evidence_covers_a_substitute_that_is_not_acceptable
 
 
 def test_a_waiver_of_missing_evidence_never_covers_findings_or_document_rules() -> None:
-    missing = Waiver(
-        id=8, code="EVIDENCE_MISSING", granted_on=D("2026-04-01"), expires_on=D("2027-04-30")
-    )
+    missing = waiver("EVIDENCE_MISSING", id=8, expires_on="2027-04-30")
     qualified_type1 = soc2(opinion="qualified", **TYPE1)
     result = evaluate(case(qualified_type1, waivers=[missing]), POLICY, as_of=D("2026-05-04"))
     assert {(f.code, f.severity, f.waived) for f in result.flags} == {
@@ -1509,7 +1442,6 @@ def test_an_archived_vendor_has_one_flag_that_no_waiver_covers() -> None:
 
 
 def test_waived_high_flag_no_longer_makes_the_vendor_conditional() -> None:
-    waiver = replace(WAIVER, code="SOC2_OPINION_QUALIFIED")
-    a_case = case(soc2(opinion="qualified"), waivers=[waiver])
+    a_case = case(soc2(opinion="qualified"), waivers=[waiver("SOC2_OPINION_QUALIFIED")])
     assert evaluate(a_case, POLICY, as_of=D("2026-05-04")).status == "approved"
     assert evaluate(a_case, POLICY, as_of=D("2026-10-01")).status == "conditional"
