@@ -13,8 +13,9 @@ demo lacks (an edit, a revoked waiver, a PDF, a scope judgement, markup-like tex
 page of the list), logs in as an analyst and a reader, and saves every page reachable by
 links from the dashboard plus the forms, error pages and re-rendered invalid forms.
 
-`compare` reports per page: same (after whitespace between tags is normalised), same but for
-attribute order or the spelling of an entity, or different (with a short diff).
+`compare` reports per page: same (after whitespace between tags is normalised: dropped next to
+a block tag, one space between inline tags, where it shows), same but for attribute order or
+the spelling of an entity, or different (with a short diff).
 """
 
 import difflib
@@ -281,22 +282,40 @@ class _Tokens(HTMLParser):
         self.tokens.append(f"</{tag}>")
 
     def handle_data(self, data):
-        if text := " ".join(data.split()):  # the spaces next to words kept: they show
-            self.tokens.append(f"{' ' * data[0].isspace()}{text}{' ' * data[-1].isspace()}")
+        text = " ".join(data.split())  # spaces kept (squeeze left only those that show)
+        self.tokens.append(f"{' ' * data[0].isspace()}{text}{' ' * data[-1].isspace()}")
 
     def handle_comment(self, data):
         self.tokens.append(f"<!--{data}-->")
 
 
+BLOCKS = frozenset({
+    "html", "head", "title", "meta", "link", "script", "body", "header", "footer", "main", "nav",
+    "section", "div", "p", "h1", "h2", "h3", "ul", "ol", "li", "dl", "dt", "dd", "table", "thead",
+    "tbody", "tr", "th", "td", "form", "fieldset", "legend", "details", "summary", "br", "select",
+    "option", "textarea", "iframe",
+})  # fmt: skip
+_BETWEEN = re.compile(r"<(/?)([a-zA-Z0-9]+)([^>]*)>\s+(?=<(/?)([a-zA-Z0-9]+))")
+
+
+def _between(match: re.Match) -> str:
+    """Whitespace between two tags shows as a space only when both are inline."""
+    tag, space = match.group(0).rstrip(), " "
+    if match.group(2).lower() in BLOCKS or match.group(5).lower() in BLOCKS:
+        space = ""
+    return tag + space
+
+
 def squeeze(text: str) -> str:
-    """Whitespace between tags removed, other runs of whitespace made one space."""
-    return re.sub(r"\s+", " ", re.sub(r">\s+<", "><", text)).strip()
+    """Whitespace between tags removed where one of them is a block (where it shows as a
+    space, between two inline tags, made one space); other runs of whitespace one space."""
+    return re.sub(r"\s+", " ", _BETWEEN.sub(_between, text)).strip()
 
 
 def tokens(text: str) -> list[str]:
     """`text` parsed: attribute order and the spelling of entities no longer matter."""
     parser = _Tokens()
-    parser.feed(text)
+    parser.feed(squeeze(text))
     parser.close()
     return parser.tokens
 
