@@ -21,9 +21,8 @@ from app.status.service import assess
 from app.vendors.list_web import ListParams
 from app.vendors.schemas import VendorCreate
 from app.vendors.views import banner, next_step
-from app.web.badges import relative
 from app.web.forms import FormState, message_for, tidy
-from app.web.templating import templates
+from app.web.templating import relative, templates
 
 
 @pytest.mark.parametrize(
