@@ -5,7 +5,6 @@ built from Python (a date, the CSRF field) are built by a macro, so they are mar
 """
 
 from datetime import date, datetime
-from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -16,10 +15,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse
 
 from app.auth.roles import Role, allows
-from app.auth.tokens import Principal
 from app.config import ROOT, get_settings
-from app.web import labels, vendor_sections
-from app.web.html import esc
+from app.web import labels
 from app.web.session import CSRF_FIELD, web_session
 
 templates = Jinja2Templates(directory=str(ROOT / "templates"))
@@ -87,7 +84,6 @@ def _common(request: Request) -> dict[str, Any]:
 templates.env.filters["day"] = day
 templates.env.filters["label"] = labels.label
 templates.env.globals["labels"] = labels
-templates.env.globals["sections"] = vendor_sections
 templates.env.auto_reload = False  # templates change only with a release: no stat per page
 
 
@@ -102,41 +98,6 @@ def render(
     values = {"request": request, **_common(request), **context}
     html = templates.env.get_template(name).render(values)
     return HTMLResponse(html, status_code=status_code, headers=PAGE_HEADERS)
-
-
-FRAME = "frame.html"
-NAV_PATHS = frozenset({"/", "/vendors", "/vendors/new"})  # the frame marks these as current
-_TITLE, _CONTENT = Markup("\x00title\x00"), Markup("\x00content\x00")
-
-
-@lru_cache(maxsize=1024)
-def _frame(user: Principal | None, can_write: bool, csrf_token: str, path: str) -> list[str]:
-    """The site's frame for one session and navigation state, split where the title and
-    the content go (a page's frame differs only by who is logged in and the nav)."""
-    context = {
-        "user": user,
-        "can_write": can_write,
-        "csrf_field": lambda: macro("macros/forms.html", "csrf")(CSRF_FIELD, csrf_token),
-        "flash": None,
-        "path": path,
-        "title": _TITLE,
-        "content": _CONTENT,
-    }
-    head, rest = templates.env.get_template(FRAME).render(context).split(_TITLE, 1)
-    return [head, *rest.rsplit(_CONTENT, 1)]
-
-
-def render_framed(request: Request, *, title: str, content: Markup) -> HTMLResponse:
-    """A page whose content is built in Python, in the site's frame: the same HTML as a
-    template extending base.html, with the frame rendered once per session (not per page)."""
-    common = _common(request)
-    if common["flash"] is not None:  # a one-off notice: this frame is rendered for it alone
-        values = {**common, "title": title, "content": content}
-        return HTMLResponse(templates.env.get_template(FRAME).render(values), headers=PAGE_HEADERS)
-    path = common["path"] if common["path"] in NAV_PATHS else ""
-    csrf = web_session(request).csrf_token
-    head, middle, tail = _frame(common["user"], common["can_write"], csrf, path)
-    return HTMLResponse(f"{head}{esc(title)}{middle}{content}{tail}", headers=PAGE_HEADERS)
 
 
 def see_other(url: str) -> RedirectResponse:
