@@ -19,13 +19,11 @@ the spelling of an entity, or different (with a short diff).
 """
 
 import difflib
-import html
 import itertools
 import os
 import re
 import sys
 import tempfile
-from collections import deque
 from datetime import UTC, date, datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
@@ -34,9 +32,7 @@ from urllib.parse import unquote
 TEST_TODAY = date(2026, 6, 15)
 START = datetime(2026, 6, 15, 8, 0, tzinfo=UTC)
 PASSWORD = "render pages, not a secret"
-SKIPPED = ("/api/", "/export/", "/static/", "/docs", "/redoc", "/openapi.json", "/logout")
 CSRF = re.compile(r'(name="csrf_token" value=")[^"]+(")')
-HREF = re.compile(r'href="(/[^"#]*)"')
 MARKUP_LIKE = 'Q&A "Quotes" <Corp> \'s'
 
 
@@ -166,24 +162,6 @@ def _slug(role: str, path: str) -> str:
     return role + "_" + re.sub(r"[^A-Za-z0-9=.-]+", "_", unquote(path)).strip("_")
 
 
-def _crawl(client, role: str, out: Path, starts: list[str]) -> set[str]:
-    """Every page reachable by links from `starts` (GET only, the API and downloads left out)."""
-    seen, queue = set(starts), deque(starts)
-    while queue:
-        path = queue.popleft()
-        response = client.get(path)
-        _save(out, _slug(role, path), response)
-        if not response.headers.get("content-type", "").startswith("text/html"):
-            continue
-        for href in HREF.findall(response.text):
-            link = html.unescape(href)
-            if link.startswith(SKIPPED) or link in seen:
-                continue
-            seen.add(link)
-            queue.append(link)
-    return seen
-
-
 def _ids(model) -> list[int]:
     from sqlmodel import select
 
@@ -239,7 +217,7 @@ def render(out: Path) -> None:
         _migrate()
         token = _users_and_demo()
         from fastapi.testclient import TestClient
-        from web.support import WebClient
+        from web.support import WebClient, crawl
 
         from app.deps import get_today
         from app.main import create_app
@@ -255,7 +233,8 @@ def render(out: Path) -> None:
         for role in ("analyst", "reader"):
             with WebClient(app) as client:
                 client.log_in(f"{role}@example.com", PASSWORD)
-                _crawl(client, role, out, ["/", "/import", "/digest", "/digest/letter"])
+                for path, response in crawl(client, ["/", "/import", "/digest", "/digest/letter"]):
+                    _save(out, _slug(role, path), response)
                 _forms_and_errors(client, role, out)
                 if role == "analyst":
                     _posts(client, out)
