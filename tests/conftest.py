@@ -2,11 +2,15 @@
 
 import os
 import shutil
+import socket
+import threading
+import time
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
+import uvicorn
 from alembic import command
 from alembic.config import Config
 from fastapi.testclient import TestClient
@@ -150,9 +154,23 @@ def admin(app) -> Iterator[TestClient]:
         yield client
 
 
-# --- browser tests (tests/web, tests/reliability) ------------------------------------------------
+# --- browser tests (tests/web, tests/reliability): Debian's chromium through Playwright ----------
 
 CHROMIUM = Path("/usr/bin/chromium")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Browser tests run last (pytest-playwright leaves an event loop running) and are
+    skipped, saying why, where Debian's chromium is not installed."""
+    items[:] = sorted(items, key=lambda item: item.get_closest_marker("browser") is not None)
+    if CHROMIUM.exists():
+        return
+    skip = pytest.mark.skip(
+        reason=f"{CHROMIUM} is not installed: `apt-get install -y chromium` to run browser tests"
+    )
+    for item in items:
+        if item.get_closest_marker("browser"):
+            item.add_marker(skip)
 
 
 @pytest.fixture(scope="session")
@@ -174,3 +192,21 @@ def browser_type_launch_args(browser_type_launch_args, tmp_path_factory):
         ],
         "env": {**os.environ, "HOME": str(home)},
     }
+
+
+@pytest.fixture
+def live_server(app) -> Iterator[str]:
+    """The app served by uvicorn on 127.0.0.1, on a socket bound here; yields its URL."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.02)
+    yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    server.should_exit = True
+    thread.join(timeout=10)
+    sock.close()

@@ -1,25 +1,24 @@
 """The dashboard and the vendor list: both read the materialised status on the vendor rows."""
 
-from dataclasses import dataclass, replace
+import json
+from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
-from typing import ClassVar
+from typing import ClassVar, NamedTuple
 from urllib.parse import urlencode
 
 import anyio
 from fastapi import APIRouter, Request
-from markupsafe import Markup
 
-from app.db import SessionDep, session_scope
+from app.db import SessionDep, driver_date, session_scope
 from app.deps import Today
+from app.rules.catalog import SEVERITY_RANK
 from app.status.service import refresh_due, refresh_lapsed
 from app.vendors import queries
 from app.vendors.service import VendorFilter
 from app.vendors.views import summary
 from app.web import labels
 from app.web.deps import WebUser
-from app.web.templating import render, render_in_frame, templates
-from app.web.vendor_rows import rows_html, worst_flag
+from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 ATTENTION_LIMIT = 15
@@ -27,6 +26,12 @@ EXPIRY_WINDOW_DAYS = 90
 EXPIRY_LIMIT = 20
 CHANGES_LIMIT = 15
 EXPIRY_CODES = ("SOC2_GOING_STALE", "ISO_EXPIRING")
+
+
+def worst_flag(flags: list[dict]) -> dict | None:
+    """The most severe flag that counts (not waived), if any."""
+    counted = [f for f in flags if not f.get("waived")]
+    return min(counted, key=lambda f: SEVERITY_RANK.get(f["severity"], 9), default=None)
 
 
 def expiry_flag(flags: list[dict]) -> dict | None:
@@ -93,19 +98,26 @@ class ListParams:
         return "/export/vendors?" + urlencode({k: v for k, v in values.items() if v})
 
 
-@lru_cache(maxsize=1024)
-def _controls(params: "ListParams") -> tuple[Markup, Markup]:
-    values = {"params": params, "sorts": queries.SORTS}
-    return tuple(
-        Markup(templates.env.get_template(f"vendors/{name}.html").render(values))
-        for name in ("_list_filters", "_list_head")
-    )
+class ListRow(NamedTuple):
+    """One row of the vendor list, as vendors/list.html reads it."""
+
+    id: int
+    name: str
+    domain: str | None
+    tier: str
+    status: str
+    worst_flag: dict | None
+    expires_on: date | None
+    review_on: date | None
 
 
-def list_controls(params: "ListParams") -> tuple[Markup, Markup]:
-    """The filter form and the sortable column heads for `params`: the same for every user
-    and page of one query, so rendered once per query and reused."""
-    return _controls(replace(params, page=1))
+def list_row(row: tuple) -> ListRow:
+    """A row of `queries.vendor_page` (the columns of `queries.LIST_COLUMNS`) by name: the one
+    place that knows what the list's query returns."""
+    vendor_id, name, domain, tier, status, flags, expires_on, review_on = row
+    worst = worst_flag(json.loads(flags or "[]"))
+    expires_on, review_on = driver_date(expires_on), driver_date(review_on)
+    return ListRow(vendor_id, name, domain, tier, status, worst, expires_on, review_on)
 
 
 def _refresh_lapsed(today: date) -> None:
@@ -128,13 +140,11 @@ async def vendor_list(request: Request, _: WebUser, today: Today):
     if result.lapsed:  # a date passed since some statuses were stored: bring them up to date
         await anyio.to_thread.run_sync(_refresh_lapsed, today)
         result = await queries.vendor_page(flt=flt, sort=params.sort, page=params.page, today=today)
-    filters, table_head = list_controls(params)
     context = {
         "today": today,
         "params": params,
+        "sorts": queries.SORTS,
         "result": result,
-        "rows": rows_html(result.vendors, today),
-        "filters": filters,
-        "table_head": table_head,
+        "rows": [list_row(row) for row in result.vendors],
     }
-    return render_in_frame(request, "vendors/list.html", context, title="Vendors")
+    return render(request, "vendors/list.html", context)

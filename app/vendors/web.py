@@ -3,7 +3,6 @@
 from fastapi import APIRouter, Request
 
 from app.api_common import VendorId
-from app.auth.roles import Role, allows
 from app.db import SessionDep
 from app.deps import Today
 from app.models import Vendor
@@ -14,8 +13,7 @@ from app.vendors.views import HISTORY_LIMIT, vendor_view
 from app.web.deps import CsrfForm, WebAnalyst, WebUser
 from app.web.forms import FormState, submit
 from app.web.respond import invalid, parse_day, saved, status_words
-from app.web.templating import render, render_framed
-from app.web.vendor_sections import page_body
+from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 CONFLICTS = {"a vendor named": "name", "a vendor with domain": "domain"}
@@ -65,16 +63,15 @@ def create_vendor(
 
 
 @router.get("/vendors/{vendor_id}")
-async def vendor_page(request: Request, vendor_id: VendorId, principal: WebUser, today: Today):
+async def vendor_page(request: Request, vendor_id: VendorId, _: WebUser, today: Today):
     """The vendor's status as of a date (`as_of`), what to do next, its evidence, waivers
     and history: indexed reads on the event loop (one awaited round trip on PostgreSQL) and
     a live evaluation."""
     day, as_of_error = parse_day(request.query_params.get("as_of"), today)
     found = await queries.vendor_file(vendor_id, history_limit=HISTORY_LIMIT)
     view = vendor_view(found, as_of=day)
-    can_write = allows(principal.role, Role.analyst)
-    content = page_body(view, can_write=can_write, today=today, as_of_error=as_of_error)
-    return render_framed(request, title=view.vendor.name, content=content)
+    context = {"view": view, "today": today, "as_of_error": as_of_error}
+    return render(request, "vendors/detail.html", context)
 
 
 @router.get("/vendors/{vendor_id}/edit")

@@ -4,23 +4,10 @@ and which findings of the outside probe (issue 14) their regression tests hold c
 from collections import defaultdict
 
 import pytest
-from conftest import CHROMIUM
 from reliability.support import COUNTS, OPERATIONS, finding_closed
 
 # Item number of the probe's report → (test, outcome) of each test marked probe_finding(item).
 FINDINGS: defaultdict[int, list[tuple[str, str]]] = defaultdict(list)
-
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Browser tests last (pytest-playwright leaves an event loop running); skipped, saying
-    why, without Debian's chromium (tests/web/conftest.py does the same for its own)."""
-    items[:] = sorted(items, key=lambda item: item.get_closest_marker("browser") is not None)
-    if CHROMIUM.exists():
-        return
-    skip = pytest.mark.skip(reason=f"{CHROMIUM} is not installed: apt-get install -y chromium")
-    for item in items:
-        if item.get_closest_marker("browser") and "reliability" in str(item.path):
-            item.add_marker(skip)
 
 
 @pytest.hookimpl(wrapper=True)

@@ -7,36 +7,50 @@ import io
 import json
 import re
 from datetime import timedelta
+from urllib.parse import quote
 
 import anyio
 import pytest
 from conftest import TEST_TODAY
 from factories import bridge_body, iso_body, soc2_body, waiver_body
 from fastapi.testclient import TestClient
+from markupsafe import escape
 from openpyxl import load_workbook
 from pydantic import BaseModel
 from reliability.support import COUNTS, pdf_bytes
 from sqlalchemy import func, inspect
 from sqlmodel import select
-from web.support import make_user, sign_in
+from web.support import crawl, make_user, sign_in
 
 from app import config, db
+from app.auth.roles import Role
+from app.auth.tokens import create_token
 from app.bulk.csvfile import FORMULA_TRIGGERS
 from app.digest.job import collect
 from app.digest.render import render
 from app.evidence import schemas as evidence_schemas
 from app.fields import BLANK
-from app.models import AuditEntry
+from app.models import AuditEntry, Evidence, Waiver
 from app.security import MAX_JSON_BYTES
 from app.vendors.schemas import VendorCreate
 from app.waivers import schemas as waiver_schemas
 
-SCRIPT = '<script>alert("{tag}")</script><img src=x onerror=alert(1)>'
-SHOWN_TAGS = (  # every field set below that a page shows
-    "name", "services", "notes", "auditor", "subservice", "iso-notes", "number",
-    "certification_body", "accreditation_body", "retraction", "waiver", "approver", "revocation",
+# Markup, an attribute break-out, a template expression and an entity: each must show as text.
+SCRIPT = (
+    '<script>alert("{tag}")</script><img src=x onerror=alert(1)>'
+    "\"onmouseover=x() '{{{{7*7}}}}' &lt;"
+)
+SHOWN_TAGS = (  # every field set below that a page shows (`system` is not shown)
+    "name", "services", "services-edited", "notes", "auditor", "subservice", "iso-notes",
+    "number", "certification_body", "accreditation_body", "scope", "bridge", "soc1-auditor",
+    "soc1-notes", "soc3-auditor", "soc3-notes", "retraction", "waiver", "approver",
+    "revocation", "actor",
 )  # fmt: skip
-RAW_MARKERS = ("<script>alert(", "onerror=alert(1)>")
+RAW_MARKERS = ("<script>alert(", "onerror=alert(1)>", '"onmouseover=', 'onmouseover="x()"')
+# The same escaped twice (shown as entities), or the expression evaluated.
+WRONG_MARKERS = ("&amp;lt;script", "&amp;amp;lt;", "&amp;#34;", "&amp;#39;", "&#39;49&#39;")
+NOWHERE = "/nowhere" + quote(SCRIPT.format(tag="path"))  # a 404 page
+LOGIN = "/login?next=" + quote(SCRIPT.format(tag="next"))
 # Free text a client can set; validated fields (domain, e-mail, rule code, dates) refuse markup.
 TEXT_FIELDS = {
     VendorCreate: {"name", "services"},
@@ -83,72 +97,101 @@ def test_the_hostile_fields_are_every_free_text_field():
         assert _free_text(model) == fields, model.__name__
 
 
+def _post(client, path: str, body: dict) -> dict:
+    response = client.post(path, json=body)
+    assert response.status_code in (200, 201), response.text
+    return response.json()
+
+
+def _client_named(app, name: str) -> TestClient:
+    """An analyst API client whose token is called `name` (the actor its changes record)."""
+    with db.session_scope() as session:
+        _, plaintext = create_token(session=session, name=name, role=Role.analyst, actor="t")
+    return TestClient(app, headers={"Authorization": f"Bearer {plaintext}"})
+
+
 @pytest.fixture
-def hostile_records(analyst, tmp_path, monkeypatch) -> dict:
-    """A vendor with every free-text field of every record set to markup."""
+def hostile_records(app, analyst, tmp_path, monkeypatch) -> dict:
+    """A vendor with every free-text field of every kind of record set to markup naming the
+    field, an edit, a PDF with a hostile name, and changes by a token with a hostile name."""
     monkeypatch.setenv("VETTED_UPLOAD_DIR", str(tmp_path / "uploads"))
     config.get_settings.cache_clear()
-    vendor = analyst.post("/api/v1/vendors", json=_marked(
-        ["name", "services"], tier="critical", owner_email="owner@example.com")).json()  # fmt: skip
+    vendor = _post(analyst, "/api/v1/vendors", _marked(
+        ["name", "services"], tier="critical", owner_email="owner@example.com"))  # fmt: skip
     base = f"/api/v1/vendors/{vendor['id']}"
     orgs = [{"name": hostile("subservice"), "method": "carve_out"}]
     report_body = soc2_body(**_marked(["notes", "auditor", "system"]), subservice_orgs=orgs)
-    report = analyst.post(f"{base}/evidence", json=report_body).json()
+    report = _post(analyst, f"{base}/evidence", report_body)["evidence"]
     iso_fields = _marked(["certification_body", "accreditation_body", "scope"])
     iso_fields.update(notes=hostile("iso-notes"), certificate_number=hostile("number")[:100])
     expiring = (TEST_TODAY + timedelta(days=20)).isoformat()
     iso = iso_body(**iso_fields, issued_on="2025-07-01", expires_on=expiring)
-    certificate = analyst.post(f"{base}/evidence", json=iso).json()
-    bridge = bridge_body(report["evidence"]["id"], notes=hostile("bridge"), received_on=None)
-    assert analyst.post(f"{base}/evidence", json=bridge).status_code == 201
-    extra = analyst.post(f"{base}/evidence", json=soc2_body()).json()
-    retract = f"/api/v1/evidence/{extra['evidence']['id']}/retract"
-    assert analyst.post(retract, json={"reason": hostile("retraction")}).status_code == 200
+    certificate = _post(analyst, f"{base}/evidence", iso)["evidence"]
+    bridge = bridge_body(report["id"], notes=hostile("bridge"), received_on=None)
+    _post(analyst, f"{base}/evidence", bridge)
+    for kind, unlike_soc2 in (("soc1", "tsc"), ("soc3", "report_type")):
+        fields = {field: hostile(f"{kind}-{field}") for field in ("auditor", "notes", "system")}
+        other = soc2_body(kind=f"{kind}_report", **fields)
+        del other[unlike_soc2]  # a SOC 1 report covers no criteria; a SOC 3 has no type
+        _post(analyst, f"{base}/evidence", other)
+    extra = _post(analyst, f"{base}/evidence", soc2_body())["evidence"]
+    with _client_named(app, hostile("actor")) as someone:
+        _post(someone, f"/api/v1/evidence/{extra['id']}/retract", {"reason": hostile("retraction")})
     ending = (TEST_TODAY + timedelta(days=10)).isoformat()
     waiver_fields = {"reason": hostile("waiver"), "approved_by": hostile("approver")}
     waiver = waiver_body(
-        "ISO_UNACCREDITED",
-        **waiver_fields,
-        expires_on=ending,
-        evidence_id=certificate["evidence"]["id"],
+        "ISO_UNACCREDITED", **waiver_fields, expires_on=ending, evidence_id=certificate["id"]
     )
-    waiver = analyst.post(f"{base}/waivers", json=waiver).json()
-    revoked = analyst.post(f"{base}/waivers", json=waiver_body(reason="r")).json()
-    revoke = f"/api/v1/waivers/{revoked['id']}/revoke"
-    assert analyst.post(revoke, json={"reason": hostile("revocation")}).status_code == 200
+    _post(analyst, f"{base}/waivers", waiver)
+    revoked = _post(analyst, f"{base}/waivers", waiver_body(reason="r"))
+    _post(analyst, f"/api/v1/waivers/{revoked['id']}/revoke", {"reason": hostile("revocation")})
+    edited = analyst.patch(base, json={"services": hostile("services-edited")})  # the history
+    assert edited.status_code == 200, edited.text
     files = {"file": ('<b onmouseover="x()">report</b>.pdf', io.BytesIO(pdf_bytes()))}
-    document = analyst.post(f"/api/v1/evidence/{report['evidence']['id']}/document", files=files)
+    document = analyst.post(f"/api/v1/evidence/{report['id']}/document", files=files)
     assert document.status_code == 200
-    return {"vendor": vendor, "report": report["evidence"], "waiver": waiver,
-            "certificate": certificate["evidence"], "revoked": revoked}  # fmt: skip
+    return {"vendor": vendor}
 
 
 def _assert_escaped(text: str, where: str) -> None:
     for marker in RAW_MARKERS:
-        assert marker not in text, f"raw markup in {where}"
-    assert 'onmouseover="x()"' not in text, f"raw markup in {where}"
+        assert marker not in text, f"raw markup in {where}: {marker}"
 
 
-def test_markup_is_escaped_in_every_page(app, hostile_records):
-    ids = hostile_records
-    vendor_id = ids["vendor"]["id"]
-    pages = [
-        "/", "/vendors", f"/vendors?q={ids['vendor']['name'][:10]}", f"/vendors/{vendor_id}",
-        f"/vendors/{vendor_id}/edit", f"/evidence/{ids['report']['id']}/retract",
-        f"/waivers/{ids['waiver']['id']}/revoke", "/digest", "/digest/letter",
-        f"/vendors/{vendor_id}/waivers/new", f"/vendors/{vendor_id}/evidence/bridge_letter/new",
-    ]  # fmt: skip
-    shown = ""
+def _every_page(web: TestClient, vendor_id: int) -> dict[str, object]:
+    """Every page linked from the dashboard, the vendor page, the digest and the import page,
+    every record's forms, and pages that show what the address says."""
+    with db.session_scope(writes=False) as session:
+        evidence = session.exec(select(Evidence.id)).all()
+        waivers = session.exec(select(Waiver.id)).all()
+    starts = ["/", f"/vendors/{vendor_id}", "/digest", "/digest/letter", "/import"]
+    starts += [f"/evidence/{e}/{form}" for e in evidence for form in ("retract", "scope")]
+    starts += [f"/waivers/{w}/revoke" for w in waivers]
+    starts += [f"/vendors?q={quote(hostile('q'))}", f"/vendors/{vendor_id}?as_of=2027-01-01"]
+    starts += [f"/vendors/{vendor_id}?as_of={quote(hostile('as_of'))}", NOWHERE]
+    return dict(crawl(web, starts))
+
+
+def test_markup_is_escaped_once_in_every_page(app, hostile_records):
+    """Stored text (and text from the address) shows as the text it is: never markup, never
+    a template, escaped exactly once."""
+    vendor_id = hostile_records["vendor"]["id"]
     with TestClient(app) as web:
         sign_in(web, make_user("analyst@example.com", "analyst"))
-        for path in pages:
-            page = web.get(path)
-            assert page.status_code == 200, path
-            _assert_escaped(page.text, path)
-            shown += page.text
-            COUNTS["hostile: pages checked for escaping"] += 1
-    for tag in SHOWN_TAGS:
-        assert f"&lt;script&gt;alert(&#34;{tag}&#34;)" in shown.replace("&quot;", "&#34;"), tag
+        pages = _every_page(web, vendor_id)
+        web.cookies.clear()
+        pages[LOGIN] = web.get(LOGIN)
+    assert len(pages) > 40, sorted(pages)
+    for path, page in pages.items():
+        assert page.status_code == (404 if path == NOWHERE else 200), path
+        _assert_escaped(page.text, path)
+        for marker in WRONG_MARKERS:
+            assert marker not in page.text, f"{marker} in {path}"
+        COUNTS["hostile: pages checked for escaping"] += 1
+    shown = "".join(page.text for page in pages.values())
+    sent = {tag: hostile(tag) for tag in (*SHOWN_TAGS, "q")} | {"number": hostile("number")[:100]}
+    for tag, text in sent.items():
+        assert str(escape(text)) in shown, tag
 
 
 def test_markup_is_escaped_in_the_e_mail(hostile_records):

@@ -4,14 +4,10 @@ secret key."""
 
 import os
 import re
-import socket
 import subprocess
-import threading
-import time
 
 import httpx
 import pytest
-import uvicorn
 from fastapi.testclient import TestClient
 from pydantic import ValidationError
 from reliability.support import COUNTS, VETTED, Server, load_demo_data
@@ -231,8 +227,8 @@ document.addEventListener("securitypolicyviolation",
 
 
 @pytest.mark.browser
-def test_no_page_breaks_its_policy_in_chromium(page, live_app, demo_ready):
-    base = live_app
+def test_no_page_breaks_its_policy_in_chromium(page, live_server, demo_ready):
+    base = live_server
     make_user("browser@example.com", "analyst")
     page.add_init_script(VIOLATIONS)
     page.goto(base + "/login")
@@ -249,20 +245,3 @@ def test_no_page_breaks_its_policy_in_chromium(page, live_app, demo_ready):
     assert link.evaluate("a => getComputedStyle(a).color") == "rgb(23, 92, 211)"  # inline style
     assert page.evaluate("window.__csp") == []
     COUNTS["headers: pages loaded in chromium without a CSP violation"] += len(PAGES) + 1
-
-
-@pytest.fixture
-def live_app(app) -> str:
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    server.should_exit = True
-    thread.join(timeout=10)
-    sock.close()

@@ -1,34 +1,17 @@
-"""Web fixtures: logged-in browser-like clients, and a real chromium against uvicorn."""
+"""Web fixtures: logged-in browser-like clients, an upload directory, the demo data (the
+browser and the live server are in tests/conftest.py)."""
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
-from conftest import CHROMIUM, TEST_TODAY
+from conftest import TEST_TODAY
 from web.support import WebClient, web_client
 
 from app import config, db
 from app.config import ROOT
 
 ARTIFACTS = ROOT / "test-artifacts"
-
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Browser tests run last (pytest-playwright leaves an event loop running) and are
-    skipped, saying why, where Debian's chromium is not installed."""
-    items[:] = sorted(items, key=lambda item: item.get_closest_marker("browser") is not None)
-    if CHROMIUM.exists():
-        return
-    skip = pytest.mark.skip(
-        reason=f"{CHROMIUM} is not installed: `apt-get install -y chromium` to run browser tests"
-    )
-    for item in items:
-        if item.get_closest_marker("browser"):
-            item.add_marker(skip)
 
 
 @pytest.fixture
@@ -60,27 +43,6 @@ def web_reader(app) -> Iterator[WebClient]:
     """Logged in as reader@example.com."""
     with web_client(app, "reader") as client:
         yield client
-
-
-# --- browser tests ------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def live_server(app) -> Iterator[str]:
-    """The app served by uvicorn on 127.0.0.1, on a socket bound here; yields its URL."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    server.should_exit = True
-    thread.join(timeout=10)
-    sock.close()
 
 
 @pytest.fixture

@@ -1,6 +1,9 @@
 """Helpers for the web tests: users, CSRF tokens, a client that behaves like a browser."""
 
+import html
 import re
+from collections import deque
+from collections.abc import Iterator
 from functools import lru_cache
 
 from factories import rows
@@ -15,6 +18,8 @@ from app.web.session import COOKIE, WebSession
 
 PASSWORD = "correct horse battery staple"
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+_LINK = re.compile(r'href="(/[^"#]*)"')
+NOT_PAGES = ("/api/", "/export/", "/static/", "/docs", "/redoc", "/openapi.json", "/logout")
 
 
 @lru_cache
@@ -109,3 +114,17 @@ def fresh_rows(session, model, **where) -> list:
 def fresh_count(session, model, **where) -> int:
     """How many rows match, as they are now."""
     return len(fresh_rows(session, model, **where))
+
+
+def crawl(client: TestClient, starts: list[str]) -> Iterator[tuple[str, object]]:
+    """GET `starts` and every page their links lead to, each once, as (path, response): the
+    API, downloads and log-out left out."""
+    seen, queue = set(starts), deque(starts)
+    while queue:
+        path = queue.popleft()
+        response = client.get(path)
+        yield path, response
+        for link in map(html.unescape, _LINK.findall(response.text)):
+            if not link.startswith(NOT_PAGES) and link not in seen:
+                seen.add(link)
+                queue.append(link)

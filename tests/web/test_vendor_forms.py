@@ -28,6 +28,8 @@ def test_create_redirects_to_the_vendor_page_with_its_status(web_analyst: WebCli
     page = web_analyst.get(response.headers["location"])
     assert "Created Acme Cloud. Acme Cloud is now Blocked." in page.text
     assert "Blocked: do not sign or renew with Acme Cloud." in page.text
+    again = web_analyst.get(response.headers["location"])
+    assert "Created Acme Cloud." not in again.text  # a notice shows once
     entry = fresh_rows(session, AuditEntry, entity="vendor")[0]
     assert (entry.action, entry.actor) == ("create", "analyst@example.com")
 

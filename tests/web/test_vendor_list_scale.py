@@ -1,5 +1,5 @@
-"""The vendor list at scale: counted up to a cap, rows memoised without going stale, the
-session cookie verified once per value, a hostile query string never an error."""
+"""The vendor list at scale: counted up to a cap, an edit shown at once, the session cookie
+verified once per value, a hostile query string never an error."""
 
 import re
 
@@ -60,8 +60,7 @@ def test_under_the_cap_the_count_is_exact(web_reader: WebClient, analyst, small_
 
 
 def test_a_changed_vendor_is_shown_changed_the_same_day(web_reader: WebClient, analyst):
-    """The memoised rows are keyed on what they show: an edit or a new status is never
-    served from an older row."""
+    """An edit or a new status shows on the next view of the list."""
     vendor = _vendors(analyst, 1, tier="critical")[0]
     row = web_reader.get("/vendors").text.split("<tbody>")[1]
     assert "Required evidence missing" in row and "Blocked" in row

@@ -2,6 +2,8 @@
 inline script, keyboard-reachable controls."""
 
 import inspect
+import re
+import tokenize
 from datetime import date
 from html.parser import HTMLParser
 
@@ -13,6 +15,7 @@ from sqlmodel import select
 from web.support import WebClient
 
 from app import db
+from app.config import ROOT
 from app.models import Vendor
 from app.rules.catalog import MESSAGES, RULES_BY_CODE, message
 from app.rules.facts import BridgeLetter, IsoCertificate, SocReport
@@ -21,9 +24,8 @@ from app.status.service import assess
 from app.vendors.list_web import ListParams
 from app.vendors.schemas import VendorCreate
 from app.vendors.views import banner, next_step
-from app.web.badges import relative
 from app.web.forms import FormState, message_for, tidy
-from app.web.templating import templates
+from app.web.templating import relative, templates
 
 
 @pytest.mark.parametrize(
@@ -237,3 +239,30 @@ def test_forms_show_errors_with_aria_links(web_analyst: WebClient):
     response = web_analyst.submit("/vendors/new", {"name": "", "tier": "low"})
     assert 'aria-describedby="name-error" aria-invalid="true"' in response.text
     assert '<a href="#name">Name</a>: Required.' in response.text
+
+
+HTML_TAG = re.compile(
+    r"</?(a|b|br|button|code|dd|del|details|div|dl|dt|em|form|h[1-6]|i|img|input|label|li|nav|"
+    r"ol|option|p|script|section|select|span|strong|summary|table|tbody|td|textarea|th|thead|"
+    r"time|tr|ul)\b[^<>]*>"
+)
+NOT_PAGE_HTML = {"app/security.py"}  # a pattern for the API docs' inline scripts (their CSP hashes)
+
+
+def _html_literals(path) -> list[int]:
+    with tokenize.open(path) as source:
+        tokens = tokenize.generate_tokens(source.readline)
+        return [
+            t.start[0] for t in tokens if t.type == tokenize.STRING and HTML_TAG.search(t.string)
+        ]
+
+
+def test_no_html_is_built_in_python():
+    """Pages are templates: autoescape is the only escaper (STYLE.md, habit 11)."""
+    found = {
+        name: lines
+        for path in sorted((ROOT / "app").rglob("*.py"))
+        if (name := str(path.relative_to(ROOT))) not in NOT_PAGE_HTML
+        and (lines := _html_literals(path))
+    }
+    assert found == {}
