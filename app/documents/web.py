@@ -32,7 +32,8 @@ from app.documents.web_uploads import (
     refusal_message,
 )
 from app.errors import DomainError, Invalid
-from app.evidence.web import FORMS, EvidenceForm, Kind, form_context, starting_form
+from app.evidence.kinds import KINDS, EvidenceKind
+from app.evidence.web import Kind, form_context, starting_form
 from app.models import Vendor
 from app.vendors.service import get_vendor
 from app.web.deps import WebAnalyst
@@ -42,13 +43,6 @@ from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 CHOOSE_A_PDF = "Choose the PDF to read."
-WORDS = {
-    "soc2_report": "a SOC 2 report",
-    "soc1_report": "a SOC 1 report",
-    "soc3_report": "a SOC 3 report",
-    "iso27001_certificate": "an ISO/IEC 27001 certificate",
-    "bridge_letter": "a bridge letter",
-}
 
 
 @dataclass(frozen=True)
@@ -67,22 +61,23 @@ class PrefillView:
     @staticmethod
     def words(kind: str | None) -> str:
         """`a SOC 2 report`, `an ISO/IEC 27001 certificate`."""
-        return WORDS.get(kind or "", "another kind of document")
+        known = KINDS.get(kind or "")
+        return known.words if known else "another kind of document"
 
 
-def _put(form: FormState, spec: EvidenceForm, name: str, proposal: Proposal) -> None:
+def _put(form: FormState, spec: EvidenceKind, name: str, proposal: Proposal) -> None:
     """Fill one field of the form with a proposed value (fields the form lacks are skipped)."""
-    value = proposal.value
-    if name == "subservice_orgs" and "subservice_name" in spec.fields:
-        form.values[name] = [dict(org) for org in value]
-    elif name == "cuecs" and name in spec.fields:
-        form.values[name] = "on" if value else ""
-    elif name == "tsc" and name in spec.fields:
-        form.values[name] = sorted({"security", *value})
-    elif name in spec.fields:
-        form.values[name] = proposal.form_value
-    else:
+    if name not in spec.fields:
         return
+    value = proposal.value
+    if name == "subservice_orgs":
+        form.values[name] = [dict(org) for org in value]
+    elif name == "cuecs":
+        form.values[name] = "on" if value else ""
+    elif name == "tsc":
+        form.values[name] = sorted({"security", *value})
+    else:
+        form.values[name] = proposal.form_value
     form.found[name] = proposal
 
 
@@ -92,7 +87,7 @@ def fill(form: FormState, kind: str, extraction: Extraction, document: KeptDocum
     other = proposed.value if proposed and proposed.value != kind else None
     if other is None:
         for name, proposal in extraction.fields.items():
-            _put(form, FORMS[kind], name, proposal)
+            _put(form, KINDS[kind], name, proposal)
     return PrefillView(
         kind_here=kind,
         filename=document.name,
@@ -149,7 +144,7 @@ def _prefill(page: Page, vendor_id: int, today: date, posted: Posted) -> Respons
     context = form_context(
         session=session, vendor=vendor, kind=page.kind, form=form, document=document, prefill=view
     )
-    return render(page.request, FORMS[page.kind].template, context)
+    return render(page.request, KINDS[page.kind].template, context)
 
 
 def _pdf_to_read(page: Page, posted: Posted) -> KeptDocument | None:
@@ -172,4 +167,4 @@ def _unread(page: Page, vendor: Vendor, form: FormState, error: str, status: int
     context = form_context(
         session=page.session, vendor=vendor, kind=page.kind, form=form, prefill=view
     )
-    return invalid(page.request, page.session, FORMS[page.kind].template, context, status)
+    return invalid(page.request, page.session, KINDS[page.kind].template, context, status)

@@ -1,11 +1,9 @@
 """Forms to log each kind of evidence, and to retract a record."""
 
-from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Request
-from pydantic import BaseModel
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
@@ -28,15 +26,8 @@ from app.documents.web_uploads import (
 )
 from app.errors import Invalid
 from app.evidence import service
-from app.evidence.schemas import (
-    BridgeLetterCreate,
-    EvidenceUpdate,
-    IsoCertificateCreate,
-    Retraction,
-    Soc1ReportCreate,
-    Soc2ReportCreate,
-    Soc3ReportCreate,
-)
+from app.evidence.kinds import FORM_INPUTS, KINDS
+from app.evidence.schemas import EvidenceUpdate, Retraction
 from app.models import Evidence, Vendor
 from app.rules.policy import Policy
 from app.status.service import current_policy
@@ -49,81 +40,9 @@ from app.web.respond import invalid, saved, status_words
 from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
-Kind = Annotated[
-    Literal["soc2_report", "soc1_report", "soc3_report", "iso27001_certificate", "bridge_letter"],
-    Path(description="What kind of document"),
-]
-COMMON = ("received_on", "notes")
-SOC = (
-    *COMMON,
-    "period_start",
-    "period_end",
-    "opinion",
-    "auditor",
-    "issued_on",
-    "exceptions_noted",
-    "cuecs",
-    "system",
-    "subservice_name",
-    "subservice_method",
-)
-ISO = (
-    *COMMON,
-    "standard_version",
-    "certificate_number",
-    "certification_body",
-    "accreditation_body",
-    "issued_on",
-    "expires_on",
-    "initial_certification_on",
-    "last_surveillance_on",
-    "scope",
-    "certificate_status",
-)
-BRIDGE = (*COMMON, "soc2_report_id", "covers_until", "signed_on")
+Kind = Annotated[Literal[tuple(KINDS)], Path(description="What kind of document")]
 JUDGE_SCOPE = "evidence/judge_scope.html"
-SUBSERVICE = ("subservice_name", "subservice_method")
-
-
-@dataclass(frozen=True)
-class EvidenceForm:
-    """One kind's schema, template, fields and starting values."""
-
-    schema: type[BaseModel]
-    template: str
-    fields: tuple[str, ...]
-    lists: tuple[str, ...] = ()
-    defaults: tuple[tuple[str, object], ...] = ()
-
-
-_SOC_LISTS = ("tsc", *SUBSERVICE)
-_SOC_DEFAULTS = (("exceptions_noted", "0"), ("tsc", ["security"]))
-FORMS = {
-    "soc2_report": EvidenceForm(
-        Soc2ReportCreate,
-        "evidence/soc_report.html",
-        (*SOC, "report_type", "tsc", "scope_covers_services"),
-        _SOC_LISTS,
-        (*_SOC_DEFAULTS, ("report_type", "type2")),
-    ),
-    "soc1_report": EvidenceForm(
-        Soc1ReportCreate,
-        "evidence/soc_report.html",
-        (*SOC, "report_type"),
-        SUBSERVICE,
-        (*_SOC_DEFAULTS, ("report_type", "type2")),
-    ),
-    "soc3_report": EvidenceForm(
-        Soc3ReportCreate, "evidence/soc_report.html", (*SOC, "tsc"), _SOC_LISTS, _SOC_DEFAULTS
-    ),
-    "iso27001_certificate": EvidenceForm(
-        IsoCertificateCreate,
-        "evidence/iso_certificate.html",
-        (*ISO, "scope_covers_services"),
-        defaults=(("standard_version", "2022"), ("certificate_status", "active")),
-    ),
-    "bridge_letter": EvidenceForm(BridgeLetterCreate, "evidence/bridge_letter.html", BRIDGE),
-}
+SUBSERVICE = FORM_INPUTS["subservice_orgs"]
 
 
 def _subservice_rows(form: FormState) -> list[dict]:
@@ -160,11 +79,14 @@ def form_context(
     prefill: object = None,
 ) -> dict:
     """What an evidence form's template needs (`document`: the PDF going with the form)."""
-    reports = soc2_reports(session=session, vendor_id=vendor.id) if kind == "bridge_letter" else []
+    evidence_kind = KINDS[kind]
+    names_a_report = "soc2_report_id" in evidence_kind.fields  # a bridge letter
+    reports = soc2_reports(session=session, vendor_id=vendor.id) if names_a_report else []
     policy: Policy = current_policy()
     return {
         "vendor": vendor,
         "kind": kind,
+        "evidence_kind": evidence_kind,
         "form": form,
         "reports": reports,
         "bodies": sorted(b.acronym or b.name for b in policy.accreditation.bodies),
@@ -176,7 +98,7 @@ def form_context(
 
 def starting_form(kind: str, today: date) -> FormState:
     """A new record's form: the kind's defaults, received today."""
-    return FormState({**dict(FORMS[kind].defaults), "received_on": today.isoformat()})
+    return FormState({**KINDS[kind].form_defaults, "received_on": today.isoformat()})
 
 
 @router.get("/vendors/{vendor_id}/evidence/{kind}/new")
@@ -192,7 +114,7 @@ def new_evidence(
     vendor = get_vendor(session=session, vendor_id=vendor_id)
     form = starting_form(kind, today)
     context = form_context(session=session, vendor=vendor, kind=kind, form=form)
-    return render(request, FORMS[kind].template, context)
+    return render(request, KINDS[kind].template, context)
 
 
 @router.post("/vendors/{vendor_id}/evidence/{kind}/new")
@@ -225,8 +147,8 @@ def _create(
     vendor = get_vendor(session=session, vendor_id=vendor_id)
     session.commit()  # the PDF sent is stored outside any transaction
     document = keep_document(posted) or _carried(session, posted, principal.name)
-    spec = FORMS[kind]
-    form = FormState.read(posted.data, spec.fields, lists=spec.lists)
+    spec = KINDS[kind]
+    form = FormState.read(posted.data, spec.form_fields, lists=spec.form_lists)
     created = None
     if posted.refusal is None:
         created = submit(
@@ -296,7 +218,7 @@ def _refused(
         form.errors[posted.refusal_field] = refusal_message(posted.refusal)
         status = posted.refusal.status_code
     context = form_context(session=session, vendor=vendor, kind=kind, form=form, document=document)
-    return invalid(request, session, FORMS[kind].template, context, status)
+    return invalid(request, session, KINDS[kind].template, context, status)
 
 
 @router.get("/evidence/{evidence_id}/retract")
@@ -340,7 +262,9 @@ def retract(
 
 
 def _scope_context(evidence: Evidence, vendor: Vendor, form: FormState, today: date) -> dict:
-    return {"evidence": evidence, "vendor": vendor, "form": form, "today": today}
+    evidence_kind, words = KINDS[evidence.kind], service.SCOPE_WORDS
+    context = {"evidence": evidence, "vendor": vendor, "form": form, "today": today}
+    return {**context, "evidence_kind": evidence_kind, "scope_words": words}
 
 
 @router.get("/evidence/{evidence_id}/scope")
