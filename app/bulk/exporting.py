@@ -21,22 +21,14 @@ from app.models import Vendor
 from app.rules.engine import coverage, evaluate
 from app.rules.facts import VendorCase
 from app.status.service import current_policy, load_cases
+from app.vendors.schemas import VendorCreate
 from app.vendors.service import VendorFilter, filtered_query
 
 Format = Literal["csv", "xlsx"]
 BATCH = 1000
 CHUNK = 64 * 1024
-IMPORT_COLUMNS = (
-    "name",
-    "domain",
-    "tier",
-    "region",
-    "services",
-    "data_access",
-    "owner_email",
-    "requirement",
-    "required_tsc",
-)
+IMPORT_COLUMNS = tuple(VendorCreate.model_fields)  # a vendor's fields, as the API names them
+LIST_COLUMNS = frozenset({"required_tsc"})  # `;`-separated in a cell, empty for none
 EXPORT_COLUMNS = (
     *IMPORT_COLUMNS,
     "id",
@@ -78,6 +70,11 @@ def _flags(flags) -> str:
     return "; ".join(labels)
 
 
+def _cell(vendor: Vendor, column: str) -> object:
+    value = getattr(vendor, column)
+    return "; ".join(value or ()) if column in LIST_COLUMNS else value
+
+
 def vendor_row(vendor: Vendor, case: VendorCase, today: date) -> list:
     """One exported row: the vendor's fields, its status today, its current report and
     certificate (R and C of the rules)."""
@@ -86,8 +83,7 @@ def vendor_row(vendor: Vendor, case: VendorCase, today: date) -> list:
     cover = coverage(case, policy, as_of=today)
     report, certificate = cover.report, cover.certificate
     return [
-        *(getattr(vendor, c) for c in IMPORT_COLUMNS[:-1]),
-        "; ".join(vendor.required_tsc or ()),
+        *(_cell(vendor, column) for column in IMPORT_COLUMNS),
         vendor.id,
         assessment.status,
         _flags(assessment.flags),

@@ -18,6 +18,7 @@ from app import clock
 from app.bulk.csvfile import CsvRow, CsvTable
 from app.bulk.importing import (
     BATCH,
+    Importer,
     ImportReport,
     Planned,
     Progress,
@@ -25,6 +26,7 @@ from app.bulk.importing import (
     header_errors,
     split_list,
     validation_errors,
+    write_batches,
 )
 from app.bulk.writes import audit_row, columns_of, insert_rows, next_ids, reevaluate
 from app.errors import Invalid
@@ -204,28 +206,11 @@ def apply_evidence(
     *, session: Session, plan: EvidencePlan, actor: str, today: date, progress: Progress | None
 ) -> None:
     """Write the plan (the caller commits, once) and re-evaluate the vendors concerned."""
-    for chunk in batched(plan.creates, BATCH):
-        _create_batch(session, chunk, actor, today)
-        if progress:
-            progress(len(chunk))
+    write_batches(plan.creates, lambda chunk: _create_batch(session, chunk, actor, today), progress)
     now = clock.utc_now()
     for chunk in batched(sorted({vendor_id for vendor_id, _ in plan.creates}), BATCH):
         reevaluate(session, chunk, today, now)
     plan.report.applied = True
 
 
-def import_evidence(
-    *,
-    session: Session,
-    table: CsvTable,
-    dry_run: bool,
-    actor: str,
-    today: date,
-    progress: Progress | None = None,
-) -> ImportReport:
-    """Validate and plan every row; unless it is a dry run or a row is bad, write them all.
-    Flushes, never commits: commit once after a report with `applied` true, or roll back."""
-    plan = plan_evidence(session=session, table=table, dry_run=dry_run, today=today)
-    if not dry_run and not plan.report.errors:
-        apply_evidence(session=session, plan=plan, actor=actor, today=today, progress=progress)
-    return plan.report
+import_evidence = Importer(plan_evidence, apply_evidence)
