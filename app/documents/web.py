@@ -7,17 +7,12 @@ analyst has checked them and saved the record through the usual form.
 """
 
 from dataclasses import dataclass
-from datetime import date
 
-from fastapi import APIRouter, Request
-from sqlmodel import Session
+from fastapi import APIRouter
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from app import clock
-from app.api_common import VendorId
-from app.db import SessionDep
-from app.deps import Today
 from app.documents.extract import Extraction, Proposal
 from app.documents.pdftext import ReaderBusy, UnreadablePdf
 from app.documents.service import extract_proposals
@@ -33,13 +28,9 @@ from app.documents.web_uploads import (
 )
 from app.errors import DomainError, Invalid
 from app.evidence.kinds import KINDS, EvidenceKind
-from app.evidence.web import Kind, form_context, starting_form
+from app.evidence.web import AboutKind, KindRequest, starting_form
 from app.models import Vendor
-from app.vendors.service import get_vendor
-from app.web.deps import WebAnalyst
 from app.web.forms import FormState
-from app.web.respond import invalid
-from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 CHOOSE_A_PDF = "Choose the PDF to read."
@@ -99,72 +90,47 @@ def fill(form: FormState, kind: str, extraction: Extraction, document: KeptDocum
     )
 
 
-@dataclass(frozen=True)
-class Page:
-    """Who asked for which form."""
-
-    request: Request
-    session: Session
-    kind: str
-    owner: str
-
-
 @router.post("/vendors/{vendor_id}/evidence/{kind}/prefill")
-async def prefill_evidence(
-    request: Request,
-    vendor_id: VendorId,
-    kind: Kind,
-    principal: WebAnalyst,
-    session: SessionDep,
-    today: Today,
-):
+async def prefill_evidence(ask: AboutKind):
     """The evidence form filled in from the PDF sent (or from the stored PDF the hidden handle
     names, when another form passes it on). Saves nothing but the PDF, kept for a day."""
-    async with posted_form(request) as posted:
-        page = Page(request, session, kind, principal.name)
-        return await run_in_threadpool(_prefill, page, vendor_id, today, posted)
+    async with posted_form(ask.request) as posted:
+        return await run_in_threadpool(_prefill, ask, posted)
 
 
-def _prefill(page: Page, vendor_id: int, today: date, posted: Posted) -> Response:
-    session = page.session
-    vendor = get_vendor(session=session, vendor_id=vendor_id)
-    form = starting_form(page.kind, today)
+def _prefill(ask: KindRequest, posted: Posted) -> Response:
+    vendor, form = ask.vendor(), starting_form(ask.kind, ask.today)
     try:
-        source = _pdf_to_read(page, posted)
+        source = _pdf_to_read(ask, posted)
     except DomainError as exc:  # a refused upload, a stale handle, no file at all
-        return _unread(page, vendor, form, refusal_message(exc), exc.status_code)
-    session.commit()  # end the transaction (SQLite's write lock) before the slow work below
+        return _unread(ask, vendor, form, refusal_message(exc), exc.status_code)
+    ask.session.commit()  # end the transaction (SQLite's write lock) before the slow work below
     try:
         extraction = extract_proposals(source.stored.path if source else posted.file.path)
     except (UnreadablePdf, ReaderBusy) as exc:
-        return _unread(page, vendor, form, refusal_message(exc), exc.status_code)
+        return _unread(ask, vendor, form, refusal_message(exc), exc.status_code)
     document = source or keep_document(posted)  # stored only once it could be read
-    document = carry(session=session, document=document, owner=page.owner, now=clock.utc_now())
-    view = fill(form, page.kind, extraction, document)
-    context = form_context(
-        session=session, vendor=vendor, kind=page.kind, form=form, document=document, prefill=view
-    )
-    return render(page.request, KINDS[page.kind].template, context)
+    now = clock.utc_now()
+    document = carry(session=ask.session, document=document, owner=ask.principal.name, now=now)
+    view = fill(form, ask.kind, extraction, document)
+    return ask.page(vendor, form, document=document, prefill=view)
 
 
-def _pdf_to_read(page: Page, posted: Posted) -> KeptDocument | None:
+def _pdf_to_read(ask: KindRequest, posted: Posted) -> KeptDocument | None:
     """The stored PDF the hidden handle names, or None when a PDF was sent; the reason
     there is nothing to read as an exception (a refused upload, a stale handle, no file)."""
     if posted.refusal is not None:
         raise posted.refusal
     if posted.file is not None:
         return None
-    now = clock.utc_now()
-    carried = carried_document(session=page.session, posted=posted, owner=page.owner, now=now)
+    owner, now = ask.principal.name, clock.utc_now()
+    carried = carried_document(session=ask.session, posted=posted, owner=owner, now=now)
     if carried is None:
         raise Invalid(FILE_FIELD, CHOOSE_A_PDF)
     return carried
 
 
-def _unread(page: Page, vendor: Vendor, form: FormState, error: str, status: int) -> Response:
+def _unread(ask: KindRequest, vendor: Vendor, form: FormState, error: str, status: int) -> Response:
     """The empty form again, with why the PDF was not read beside the PDF field."""
-    view = PrefillView(kind_here=page.kind, error=error)
-    context = form_context(
-        session=page.session, vendor=vendor, kind=page.kind, form=form, prefill=view
-    )
-    return invalid(page.request, page.session, KINDS[page.kind].template, context, status)
+    view = PrefillView(kind_here=ask.kind, error=error)
+    return ask.page(vendor, form, status=status, prefill=view)
