@@ -1,5 +1,6 @@
 """The append-only audit log: every write records who, what and the values around it."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -11,11 +12,12 @@ from app.errors import Conflict
 from app.models import AuditEntry
 
 
-def snapshot(row: SQLModel | None) -> dict[str, Any] | None:
-    """A row's columns as JSON-ready values (dates as ISO strings)."""
+def snapshot(row: SQLModel | None, columns: Iterable[str] | None = None) -> dict[str, Any] | None:
+    """A row's columns (or only `columns`) as JSON-ready values (dates as ISO strings)."""
     if row is None:
         return None
-    return {key: _jsonable(value) for key, value in row.model_dump().items()}
+    values = row.model_dump(include=set(columns) if columns is not None else None)
+    return {key: _jsonable(value) for key, value in values.items()}
 
 
 def _jsonable(value: Any) -> Any:
@@ -50,6 +52,23 @@ def record(
     return entry
 
 
+def insert(
+    *, session: Session, row: SQLModel, actor: str, entity: str, vendor_id: int | None
+) -> None:
+    """Add a new row, flushed so that it has its id, and audit its creation."""
+    session.add(row)
+    session.flush()
+    record(
+        session=session,
+        actor=actor,
+        entity=entity,
+        entity_id=row.id,
+        action="create",
+        vendor_id=vendor_id,
+        after=snapshot(row),
+    )
+
+
 def change(
     *,
     session: Session,
@@ -59,9 +78,11 @@ def change(
     entity: str,
     action: str,
     vendor_id: int | None,
+    columns: Iterable[str] | None = None,
 ) -> None:
-    """Set `changes` on a stored row and audit it with its values before and after."""
-    before = snapshot(row)
+    """Set `changes` on a stored row and audit it with its values (or only `columns`) before
+    and after."""
+    before = snapshot(row, columns)
     for name, value in changes.items():
         setattr(row, name, value)
     session.add(row)
@@ -73,7 +94,7 @@ def change(
         action=action,
         vendor_id=vendor_id,
         before=before,
-        after=snapshot(row),
+        after=snapshot(row, columns),
     )
 
 

@@ -6,7 +6,7 @@ from typing import get_args
 from sqlmodel import Session, col, select
 
 from app import clock
-from app.audit.service import RETRACTION, change, record, snapshot, withdraw
+from app.audit.service import RETRACTION, change, insert, withdraw
 from app.errors import Conflict, Invalid, NotFound
 from app.fields import ScopeJudgement
 from app.models import Evidence
@@ -80,17 +80,7 @@ def create_evidence(
         created_at=clock.utc_now(),
         created_by=actor,
     )
-    session.add(evidence)
-    session.flush()
-    record(
-        session=session,
-        actor=actor,
-        entity="evidence",
-        entity_id=evidence.id,
-        action="create",
-        vendor_id=vendor_id,
-        after=snapshot(evidence),
-    )
+    insert(session=session, row=evidence, actor=actor, entity="evidence", vendor_id=vendor_id)
     return evidence, materialise(session=session, vendor=vendor, today=today)
 
 
