@@ -10,7 +10,7 @@ from app.bulk.importing_evidence import EVIDENCE_COLUMNS
 from app.config import ROOT
 from app.documents.extract_kind import PATTERNS
 from app.evidence.kinds import KINDS, EvidenceKind
-from app.evidence.schemas import EvidenceCreate
+from app.evidence.schemas import EvidenceCreate, EvidenceRead
 from app.models import Evidence
 from app.web import labels
 
@@ -36,6 +36,7 @@ def test_each_kind_is_whole(kind: EvidenceKind) -> None:
     assert (ROOT / "templates" / kind.template).is_file()
     columns = set(Evidence.model_fields)
     assert set(kind.fields) <= columns, "every field of the schema is a column of the table"
+    assert set(kind.fields) <= set(EvidenceRead.model_fields), "and the API returns it"
     assert set(kind.form_defaults) <= set(kind.form_fields)
     assert {name for name, _ in kind.not_after_receipt} <= set(kind.fields)
     assert kind.facts is not None or kind.expiry is None, "what the rules do not read lapses not"
