@@ -1,7 +1,8 @@
 """The kinds of evidence, one entry each: what the API accepts, the words for it, its form,
 its CSV columns, how its PDF is read, how it lapses, whether its scope is judged and what the
-rules read of it. A new kind is a schema and an entry here, a form template and a migration;
-tests/evidence/test_kinds.py holds every entry to the API's union and to the templates.
+rules read of it. A new kind is its schema (schemas.py: the Create class, a member of the
+union, its fields in EvidenceRead), its columns (models.py and a migration), an entry here and a
+form template; tests/evidence/test_kinds.py fails on any of these left out.
 
 This module imports only what describes a kind (schemas, the table, the rules' facts, the
 pure PDF readers), so that the services, the pages, the import and the status bridge can all
@@ -59,7 +60,7 @@ class EvidenceKind:
 
     name: str  # the `kind` stored and sent
     schema: type[BaseModel]
-    label: str  # pages, the kind filter, the CSV plan: "SOC 2 report"
+    label: str  # pages, record titles, the CSV import's plan: "SOC 2 report"
     words: str  # in a sentence: "a SOC 2 report"
     template: str  # its form, under templates/
     form_defaults: Mapping[str, Any] = field(default_factory=dict)  # a new form's values
@@ -156,34 +157,32 @@ def bridge_letter_facts(row: Evidence) -> facts.BridgeLetter:
 
 # --- the kinds ---------------------------------------------------------------------------------
 
-_REPORT_DATES = (
-    ("period_end", "a report is issued only after its period ends"),
-    ("issued_on", "a report cannot be received before it is issued"),
-)
-_SOC_DEFAULTS = {"exceptions_noted": "0", "tsc": ["security"]}
-_STALE = Expiry("period_end", "stale")
-_SOC_REPORT = {
-    "template": "evidence/soc_report.html",
-    "expiry": _STALE,
-    "read_pdf": read_report,
-    "facts": soc_report_facts,
-    "not_after_receipt": _REPORT_DATES,
-    "same_document": ("report_type", "period_end", "auditor"),
-    "summary": "to {period_end}",
-}
+
+def _soc_report(name: str, schema: type[BaseModel], number: str, **own: Any) -> EvidenceKind:
+    """A SOC report: one form for the three, read by the SOC reader, stale after its period."""
+    label = f"SOC {number} report"
+    shared = {
+        "template": "evidence/soc_report.html",
+        "form_defaults": {"exceptions_noted": "0", "report_type": "type2", "tsc": ["security"]},
+        "expiry": Expiry("period_end", "stale"),
+        "read_pdf": read_report,
+        "facts": soc_report_facts,
+        "not_after_receipt": (
+            ("period_end", "a report is issued only after its period ends"),
+            ("issued_on", "a report cannot be received before it is issued"),
+        ),
+        "same_document": ("report_type", "period_end", "auditor"),
+        "summary": "to {period_end}",
+    }
+    return EvidenceKind(name=name, schema=schema, label=label, words=f"a {label}", **shared | own)
+
 
 # In the order the vendor page offers them (the most asked for first).
 KINDS: dict[str, EvidenceKind] = {
     kind.name: kind
     for kind in (
-        EvidenceKind(
-            name="soc2_report",
-            schema=Soc2ReportCreate,
-            label="SOC 2 report",
-            words="a SOC 2 report",
-            form_defaults={**_SOC_DEFAULTS, "report_type": "type2"},
-            scope=Scope("system", "The report's system"),
-            **_SOC_REPORT,
+        _soc_report(
+            "soc2_report", Soc2ReportCreate, "2", scope=Scope("system", "The report's system")
         ),
         EvidenceKind(
             name="iso27001_certificate",
@@ -216,21 +215,18 @@ KINDS: dict[str, EvidenceKind] = {
             facts=bridge_letter_facts,  # it stands or lapses with its report: no expiry
             not_after_receipt=(("signed_on", "a letter cannot be received before it is signed"),),
         ),
-        EvidenceKind(
-            name="soc1_report",
-            schema=Soc1ReportCreate,
-            label="SOC 1 report",
-            words="a SOC 1 report",
+        _soc_report(
+            "soc1_report",
+            Soc1ReportCreate,
+            "1",
             form_defaults={"exceptions_noted": "0", "report_type": "type2"},  # it has no tsc
-            **_SOC_REPORT,
         ),
-        EvidenceKind(
-            name="soc3_report",
-            schema=Soc3ReportCreate,
-            label="SOC 3 report",
-            words="a SOC 3 report",
-            form_defaults=_SOC_DEFAULTS,
-            **{**_SOC_REPORT, "same_document": ("period_end", "auditor")},  # it has no type
+        _soc_report(
+            "soc3_report",
+            Soc3ReportCreate,
+            "3",
+            form_defaults={"exceptions_noted": "0", "tsc": ["security"]},  # it has no type
+            same_document=("period_end", "auditor"),
         ),
     )
 }
