@@ -66,10 +66,10 @@ def build_case(
     vendor: Vendor, evidence: Iterable[Evidence], waivers: Iterable[Waiver]
 ) -> facts.VendorCase:
     """A vendor with its evidence and waivers, ready for `evaluate`."""
-    live = (e for e in evidence if e.retracted_at is None)
+    found = (evidence_facts(e) for e in evidence if e.retracted_at is None)
     return facts.VendorCase(
         vendor=vendor_facts(vendor),
-        evidence=tuple(f for f in map(evidence_facts, live) if f is not None),
+        evidence=tuple(filter(None, found)),  # None: a kind the rules do not read
         waivers=tuple(waiver_facts(w) for w in waivers if w.revoked_at is None),
     )
 
