@@ -33,8 +33,14 @@ ENTRY_POINTS = {"main", "cli", "seed", "system_api", "api_docs", "idempotency", 
 ENTRY_POINTS |= {"backup"}
 
 
+# Declarations every layer may read, as it reads the table models: the evidence kinds and the
+# schemas they name (a page's labels, the rules' facts and the PDF readers all look a kind up).
+DECLARATIONS = {"app.evidence.kinds", "app.evidence.schemas"}
+
+
 def _imported_units(path: Path) -> set[str]:
-    """The top-level units of `app` that a module imports (`app.x.y` → `x`)."""
+    """The top-level units of `app` that a module imports (`app.x.y` → `x`), declarations
+    aside."""
     units = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         names = []
@@ -43,7 +49,8 @@ def _imported_units(path: Path) -> set[str]:
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
             base = node.module
             names = [f"{base}.{a.name}" for a in node.names] if base == "app" else [base]
-        units |= {name.split(".")[1] for name in names if name.startswith("app.")}
+        names = [n for n in names if n.startswith("app.") and n not in DECLARATIONS]
+        units |= {name.split(".")[1] for name in names}
     return units
 
 

@@ -1,5 +1,6 @@
 """The append-only audit log: every write records who, what and the values around it."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -11,11 +12,12 @@ from app.errors import Conflict
 from app.models import AuditEntry
 
 
-def snapshot(row: SQLModel | None) -> dict[str, Any] | None:
-    """A row's columns as JSON-ready values (dates as ISO strings)."""
+def snapshot(row: SQLModel | None, columns: Iterable[str] | None = None) -> dict[str, Any] | None:
+    """A row's columns (or only `columns`) as JSON-ready values (dates as ISO strings)."""
     if row is None:
         return None
-    return {key: _jsonable(value) for key, value in row.model_dump().items()}
+    values = row.model_dump(include=set(columns) if columns is not None else None)
+    return {key: _jsonable(value) for key, value in values.items()}
 
 
 def _jsonable(value: Any) -> Any:
@@ -76,13 +78,16 @@ def change(
     changes: dict[str, Any],
     actor: str,
     action: str,
+    columns: Iterable[str] | None = None,
 ) -> None:
-    """Set `changes` on a stored row and audit it with its values before and after."""
-    before = snapshot(row)
+    """Set `changes` on a stored row and audit it with its values (or only `columns`) before
+    and after."""
+    before = snapshot(row, columns)
     for name, value in changes.items():
         setattr(row, name, value)
     session.add(row)
-    record(session=session, actor=actor, action=action, row=row, before=before)
+    after = snapshot(row, columns)
+    record(session=session, actor=actor, action=action, row=row, before=before, after=after)
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,8 @@ from sqlmodel import select
 from app import clock
 from app.bulk.csvfile import CsvTable, read_csv
 from app.bulk.exporting import MEDIA_TYPES, export_vendors
-from app.bulk.importing import ImportReport, apply_vendors, plan_vendors
-from app.bulk.importing_evidence import apply_evidence, plan_evidence
+from app.bulk.importing import Importer, ImportReport, import_vendors
+from app.bulk.importing_evidence import import_evidence
 from app.config import get_settings
 from app.db import session_scope
 from app.errors import Conflict
@@ -66,17 +66,15 @@ def _summary(report: ImportReport, seconds: float) -> str:
     return f"imported {report.rows} rows in {seconds:.1f} s: {counts}"
 
 
-def _run(
-    path: Path, dry_run: bool, show: int | None, plan_fn: Callable, apply_fn: Callable
-) -> None:
+def _run(path: Path, dry_run: bool, show: int | None, importer: Importer) -> None:
     started, today = time.perf_counter(), clock.today(get_settings().timezone)
     table = _read(path)
     try:
         with session_scope(writes=not dry_run) as session:
-            plan = plan_fn(session=session, table=table, dry_run=dry_run, today=today)
+            plan = importer.plan(session=session, table=table, dry_run=dry_run, today=today)
             report = plan.report
             if not dry_run and not report.errors:
-                _apply_with_bar(session, plan, apply_fn, today)
+                _apply_with_bar(session, plan, importer.apply, today)
     except (IntegrityError, Conflict) as exc:
         detail = exc.orig if isinstance(exc, IntegrityError) else exc.detail
         typer.secho(f"nothing imported: a concurrent change conflicts ({detail})", err=True)
@@ -93,16 +91,12 @@ def _apply_with_bar(session, plan, apply_fn: Callable, today) -> None:
         apply_fn(session=session, plan=plan, actor=CLI_ACTOR, today=today, progress=bar.update)
 
 
-def _plan_vendors(*, session, table, dry_run, today):
-    return plan_vendors(session=session, table=table, dry_run=dry_run)
-
-
 @import_app.command("vendors")
 def import_vendors_command(path: CsvPath, dry_run: DryRun = False, show: Show = None) -> None:
     """Create or update vendors from CSV: name, domain, tier, region, services, data_access,
     owner_email, requirement (and required_tsc). A vendor with the same name (any case) or
     domain is updated; columns left out are left alone."""
-    _run(path, dry_run, show, _plan_vendors, apply_vendors)
+    _run(path, dry_run, show, import_vendors)
 
 
 @import_app.command("evidence")
@@ -111,7 +105,7 @@ def import_evidence_command(path: CsvPath, dry_run: DryRun = False, show: Show =
     and the fields of that kind as the API names them (tsc and subservice_orgs `;`-separated,
     e.g. `AWS: carve_out; Stripe: inclusive`; scope_covers_services yes, partly or no, blank for
     not judged). Documents already on file are skipped."""
-    _run(path, dry_run, show, plan_evidence, apply_evidence)
+    _run(path, dry_run, show, import_evidence)
 
 
 def export_command(

@@ -27,7 +27,8 @@ from app.vendors.service import VendorFilter, filtered_query
 Format = Literal["csv", "xlsx"]
 BATCH = 1000
 CHUNK = 64 * 1024
-IMPORT_COLUMNS = VENDOR_FIELDS
+IMPORT_COLUMNS = VENDOR_FIELDS  # a vendor's fields, as the API names them
+LIST_COLUMNS = frozenset({"required_tsc"})  # `;`-separated in a cell, empty for none
 EXPORT_COLUMNS = (
     *IMPORT_COLUMNS,
     "id",
@@ -69,6 +70,11 @@ def _flags(flags) -> str:
     return "; ".join(labels)
 
 
+def _cell(vendor: Vendor, column: str) -> object:
+    value = getattr(vendor, column)
+    return "; ".join(value or ()) if column in LIST_COLUMNS else value
+
+
 def vendor_row(vendor: Vendor, case: VendorCase, today: date) -> list:
     """One exported row: the vendor's fields, its status today, its current report and
     certificate (R and C of the rules)."""
@@ -77,8 +83,7 @@ def vendor_row(vendor: Vendor, case: VendorCase, today: date) -> list:
     cover = coverage(case, policy, as_of=today)
     report, certificate = cover.report, cover.certificate
     return [
-        *(getattr(vendor, c) for c in IMPORT_COLUMNS[:-1]),
-        "; ".join(vendor.required_tsc or ()),
+        *(_cell(vendor, column) for column in IMPORT_COLUMNS),
         vendor.id,
         assessment.status,
         _flags(assessment.flags),

@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from types import SimpleNamespace
+from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import bindparam, update
@@ -18,7 +19,7 @@ from sqlmodel import Session, select
 
 from app import clock
 from app.bulk.csvfile import CsvRow, CsvTable
-from app.bulk.exporting import EXPORT_COLUMNS, IMPORT_COLUMNS
+from app.bulk.exporting import EXPORT_COLUMNS, IMPORT_COLUMNS, LIST_COLUMNS
 from app.bulk.writes import (
     audit_row,
     columns_of,
@@ -118,6 +119,41 @@ def header_errors(
     return errors, [c for c in table.columns if c in ignored]
 
 
+def write_batches(items: Sequence, write: Callable[[list], None], progress: Progress | None):
+    """`write` the items a batch at a time, telling `progress` how many after each batch."""
+    for chunk in batched(items, BATCH):
+        write(chunk)
+        if progress:
+            progress(len(chunk))
+
+
+@dataclass(frozen=True)
+class Importer:
+    """How one kind of CSV file is imported: planned (validated, writing nothing), then
+    applied in the caller's transaction. Both take the day the import runs as `today`."""
+
+    plan: Callable[..., Any]  # (session, table, dry_run, today) → a plan with its `report`
+    apply: Callable[..., None]  # (session, plan, actor, today, progress)
+
+    def __call__(
+        self,
+        *,
+        session: Session,
+        table: CsvTable,
+        dry_run: bool,
+        actor: str,
+        today: date,
+        progress: Progress | None = None,
+    ) -> ImportReport:
+        """Validate and plan every row; unless it is a dry run or a row is bad, write them all.
+
+        Flushes, never commits: commit once after a report with `applied` true, or roll back."""
+        plan = self.plan(session=session, table=table, dry_run=dry_run, today=today)
+        if not dry_run and not plan.report.errors:
+            self.apply(session=session, plan=plan, actor=actor, today=today, progress=progress)
+        return plan.report
+
+
 def split_list(cell: str) -> list[str] | None:
     """`security; availability` (or commas) → a list; an empty cell → None."""
     items = [part.strip() for part in cell.replace(",", ";").split(";") if part.strip()]
@@ -148,8 +184,8 @@ def _index(session: Session) -> _Index:
 
 def _vendor_row(row: CsvRow, columns: Sequence[str]) -> VendorCreate | list[RowError]:
     data: dict = {c: row.values.get(c, "") for c in columns if c in VENDOR_COLUMNS}
-    if "required_tsc" in data:
-        data["required_tsc"] = split_list(data["required_tsc"])
+    for column in LIST_COLUMNS.intersection(data):
+        data[column] = split_list(data[column])
     try:
         return VendorCreate.model_validate(data)
     except ValidationError as exc:
@@ -194,8 +230,11 @@ class VendorPlan:
     updates: list[tuple[dict, dict]] = field(default_factory=list)  # (row as read, changes)
 
 
-def plan_vendors(*, session: Session, table: CsvTable, dry_run: bool) -> VendorPlan:
-    """Validate every row and work out what each one would do; writes nothing."""
+def plan_vendors(
+    *, session: Session, table: CsvTable, dry_run: bool, today: date | None = None
+) -> VendorPlan:
+    """Validate every row and work out what each one would do; writes nothing (a vendor row
+    does not depend on `today`, which every importer's plan is given)."""
     known = frozenset(VENDOR_COLUMNS)
     errors, ignored = header_errors(table, VENDOR_COLUMNS, REQUIRED_COLUMNS, EXPORT_ONLY_COLUMNS)
     plan = VendorPlan(ImportReport(rows=len(table.rows), errors=errors, dry_run=dry_run))
@@ -323,30 +362,9 @@ def apply_vendors(
     *, session: Session, plan: VendorPlan, actor: str, today: date, progress: Progress | None
 ) -> None:
     """Write the plan (the caller commits, once): creates, then updates, in batches."""
-    for chunk in batched(plan.creates, BATCH):
-        _create_batch(session, chunk, actor, today)
-        if progress:
-            progress(len(chunk))
-    for chunk in batched(plan.updates, BATCH):
-        _update_batch(session, chunk, actor, today)
-        if progress:
-            progress(len(chunk))
+    write_batches(plan.creates, lambda chunk: _create_batch(session, chunk, actor, today), progress)
+    write_batches(plan.updates, lambda chunk: _update_batch(session, chunk, actor, today), progress)
     plan.report.applied = True
 
 
-def import_vendors(
-    *,
-    session: Session,
-    table: CsvTable,
-    dry_run: bool,
-    actor: str,
-    today: date,
-    progress: Progress | None = None,
-) -> ImportReport:
-    """Validate and plan every row; unless it is a dry run or a row is bad, write them all.
-
-    Flushes, never commits: commit once after a report with `applied` true, or roll back."""
-    plan = plan_vendors(session=session, table=table, dry_run=dry_run)
-    if not dry_run and not plan.report.errors:
-        apply_vendors(session=session, plan=plan, actor=actor, today=today, progress=progress)
-    return plan.report
+import_vendors = Importer(plan_vendors, apply_vendors)

@@ -18,6 +18,7 @@ from app import clock
 from app.bulk.csvfile import CsvRow, CsvTable
 from app.bulk.importing import (
     BATCH,
+    Importer,
     ImportReport,
     Planned,
     Progress,
@@ -25,25 +26,21 @@ from app.bulk.importing import (
     header_errors,
     split_list,
     validation_errors,
+    write_batches,
 )
 from app.bulk.writes import audit_row, columns_of, insert_rows, next_ids, reevaluate
 from app.errors import Invalid
 from app.evidence.dates import check_document_dates
-from app.evidence.schemas import EvidenceCreate, IsoCertificateCreate
+from app.evidence.kinds import IMPORTABLE_KINDS, KINDS
+from app.evidence.schemas import EvidenceCreate
 from app.fields import FROM_TEXT
 from app.models import AuditEntry, Evidence, Vendor
 from app.status.service import batched
 from app.vendors.service import name_key
 
-IMPORTABLE_KINDS = ("soc2_report", "iso27001_certificate", "soc1_report", "soc3_report")
-EVIDENCE_COLUMNS = (
-    "vendor", "kind", "received_on", "notes",
-    "report_type", "period_start", "period_end", "opinion", "auditor", "issued_on", "tsc",
-    "exceptions_noted", "subservice_orgs", "cuecs", "system",
-    "standard_version", "certificate_number", "certification_body", "accreditation_body",
-    "expires_on", "initial_certification_on", "last_surveillance_on", "scope",
-    "certificate_status", "scope_covers_services",
-)  # fmt: skip
+# Each importable kind's columns, in the order of the evidence table's.
+_KIND_COLUMNS = {c for name in IMPORTABLE_KINDS for c in KINDS[name].csv_columns}
+EVIDENCE_COLUMNS = ("vendor", "kind", *(c for c in Evidence.model_fields if c in _KIND_COLUMNS))
 REQUIRED_COLUMNS = ("vendor", "kind")
 _evidence = TypeAdapter(EvidenceCreate)
 
@@ -100,16 +97,14 @@ def _validate(row: CsvRow, today: date) -> EvidenceCreate | list[RowError]:
 
 
 def document_key(vendor_id: int, e: EvidenceCreate | Evidence) -> tuple:
-    """What makes two rows the same document."""
-    if e.kind == "iso27001_certificate":
-        return (vendor_id, e.kind, (e.certificate_number or "").casefold(), e.issued_on)
-    return (vendor_id, e.kind, e.report_type, e.period_end, (e.auditor or "").casefold())
+    """What makes two rows the same document (text compared in any case)."""
+    values = (getattr(e, name) for name in KINDS[e.kind].same_document)
+    return (vendor_id, e.kind, *(v.casefold() if isinstance(v, str) else v for v in values))
 
 
 def _label(vendor_name: str, e: EvidenceCreate) -> str:
-    if isinstance(e, IsoCertificateCreate):
-        return f"{vendor_name}: ISO 27001 certificate {e.certificate_number}"
-    return f"{vendor_name}: {e.kind.replace('_', ' ')} to {e.period_end.isoformat()}"
+    kind = KINDS[e.kind]
+    return f"{vendor_name}: {kind.label} {kind.summary.format_map(dict(e))}"
 
 
 def _vendors(session: Session) -> tuple[dict[str, tuple[int, str]], dict[str, tuple[int, str]]]:
@@ -211,28 +206,11 @@ def apply_evidence(
     *, session: Session, plan: EvidencePlan, actor: str, today: date, progress: Progress | None
 ) -> None:
     """Write the plan (the caller commits, once) and re-evaluate the vendors concerned."""
-    for chunk in batched(plan.creates, BATCH):
-        _create_batch(session, chunk, actor, today)
-        if progress:
-            progress(len(chunk))
+    write_batches(plan.creates, lambda chunk: _create_batch(session, chunk, actor, today), progress)
     now = clock.utc_now()
     for chunk in batched(sorted({vendor_id for vendor_id, _ in plan.creates}), BATCH):
         reevaluate(session, chunk, today, now)
     plan.report.applied = True
 
 
-def import_evidence(
-    *,
-    session: Session,
-    table: CsvTable,
-    dry_run: bool,
-    actor: str,
-    today: date,
-    progress: Progress | None = None,
-) -> ImportReport:
-    """Validate and plan every row; unless it is a dry run or a row is bad, write them all.
-    Flushes, never commits: commit once after a report with `applied` true, or roll back."""
-    plan = plan_evidence(session=session, table=table, dry_run=dry_run, today=today)
-    if not dry_run and not plan.report.errors:
-        apply_evidence(session=session, plan=plan, actor=actor, today=today, progress=progress)
-    return plan.report
+import_evidence = Importer(plan_evidence, apply_evidence)

@@ -7,8 +7,13 @@ write lock taken by the auth look-up is released before the body is read, so a s
 never holds up other writers.
 """
 
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from functools import partial
+
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse
+from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from app.api_common import READ_ERRORS, WRITE_ERRORS, ErrorBody, EvidenceId, VendorId
@@ -16,7 +21,7 @@ from app.auth.deps import Analyst, Reader
 from app.db import SessionDep
 from app.documents import service
 from app.documents.schemas import DocumentRead, ExtractionRead
-from app.documents.upload import FILE_FIELD, receive_pdf_form
+from app.documents.upload import FILE_FIELD, ReceivedForm, receive_pdf_form
 from app.records import get_vendor
 
 router = APIRouter(tags=["documents"])
@@ -63,19 +68,30 @@ DOWNLOAD_HEADERS = {
 }
 
 
-@router.post(
-    "/evidence/{evidence_id}/document",
-    response_model=DocumentRead,
-    responses=UPLOAD_ERRORS,
-    openapi_extra=PDF_FORM,
-)
+@asynccontextmanager
+async def _pdf_form(
+    request: Request, session: Session, check: Callable[[], object]
+) -> AsyncIterator[ReceivedForm]:
+    """The posted PDF form, once `check` passed (a 404 or 409 before any byte is read) and the
+    transaction is ended: the write lock is not held while the bytes arrive."""
+    await run_in_threadpool(check)
+    await run_in_threadpool(session.commit)
+    async with receive_pdf_form(request) as form:
+        yield form
+
+
+def _pdf_post(path: str, model: type, errors: dict):
+    """A POST route whose body is a multipart form holding a PDF, documented as such."""
+    return router.post(path, response_model=model, responses=errors, openapi_extra=PDF_FORM)
+
+
+@_pdf_post("/evidence/{evidence_id}/document", DocumentRead, UPLOAD_ERRORS)
 async def upload_document(
     evidence_id: EvidenceId, request: Request, session: SessionDep, principal: Analyst
 ) -> DocumentRead:
     """Attach a PDF (multipart field `file`) to the record, replacing any earlier one."""
-    await run_in_threadpool(service.check_attachable, session=session, evidence_id=evidence_id)
-    await run_in_threadpool(session.commit)  # release the write lock while the bytes arrive
-    async with receive_pdf_form(request) as form:
+    check = partial(service.check_attachable, session=session, evidence_id=evidence_id)
+    async with _pdf_form(request, session, check) as form:
         stored = await run_in_threadpool(form.file.promote)
         evidence = await run_in_threadpool(
             service.attach_document,
@@ -102,20 +118,14 @@ def download_document(evidence_id: EvidenceId, session: SessionDep, _: Reader) -
     return FileResponse(document.path, media_type=document.media_type, headers=headers)
 
 
-@router.post(
-    "/vendors/{vendor_id}/evidence/extract",
-    response_model=ExtractionRead,
-    responses=EXTRACT_ERRORS,
-    openapi_extra=PDF_FORM,
-)
+@_pdf_post("/vendors/{vendor_id}/evidence/extract", ExtractionRead, EXTRACT_ERRORS)
 async def extract_fields(
     vendor_id: VendorId, request: Request, session: SessionDep, _: Analyst
 ) -> ExtractionRead:
     """Propose the evidence fields a PDF states, each with its page, words and confidence.
     Saves nothing: the document and the values count only once an analyst saves a record.
     The PDF is read with bounded work (app.documents.pdftext): one that needs more is 422."""
-    await run_in_threadpool(get_vendor, session=session, vendor_id=vendor_id)
-    await run_in_threadpool(session.commit)
-    async with receive_pdf_form(request) as form:
+    check = partial(get_vendor, session=session, vendor_id=vendor_id)
+    async with _pdf_form(request, session, check) as form:
         extraction = await run_in_threadpool(service.extract_proposals, form.file.path)
     return ExtractionRead.of(extraction)

@@ -12,11 +12,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.documents.extract_iso import read_certificate
-from app.documents.extract_kind import ISO_KIND, detect_kind
-from app.documents.extract_soc import read_report
+from app.documents.extract_kind import detect_kind
 from app.documents.proposals import Proposal, form_value
 from app.documents.textscan import Page, make_pages
+from app.evidence.kinds import KINDS
 
 __all__ = ["Extraction", "Proposal", "form_value", "propose"]
 
@@ -55,6 +54,5 @@ def propose(texts: Sequence[str]) -> Extraction:
     kind = detect_kind(pages)
     if kind is None:
         return Extraction(kind=None, message=NOT_RECOGNISED, pages=len(pages))
-    reader = read_certificate if kind.value == ISO_KIND else read_report
-    fields = reader(pages, kind.value)
+    fields = KINDS[kind.value].read_pdf(pages, kind.value)
     return Extraction(kind=kind.value, fields={"kind": kind, **fields}, pages=len(pages))

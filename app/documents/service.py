@@ -10,7 +10,7 @@ from urllib.parse import quote
 from sqlmodel import Session
 
 from app import clock
-from app.audit.service import record
+from app.audit.service import change
 from app.documents.extract import Extraction, propose
 from app.documents.pdftext import page_texts
 from app.documents.storage import PDF_MEDIA_TYPE, StoredFile, stored_file
@@ -18,13 +18,6 @@ from app.errors import Conflict, NotFound
 from app.models import Evidence
 from app.records import get_evidence
 
-DOCUMENT_FIELDS = (
-    "document_sha256",
-    "document_name",
-    "document_size",
-    "document_media_type",
-    "document_uploaded_at",
-)
 DEFAULT_NAME = "document.pdf"
 MAX_NAME = 255
 _UNSAFE_ASCII = re.compile(r"[^A-Za-z0-9._ ()+-]+")  # anything else, non-ASCII included
@@ -52,13 +45,6 @@ def content_disposition(name: str) -> str:
     return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
-def _document_state(evidence: Evidence) -> dict:
-    state = {f: getattr(evidence, f) for f in DOCUMENT_FIELDS}
-    at = state["document_uploaded_at"]
-    state["document_uploaded_at"] = at.isoformat() if at else None
-    return state
-
-
 def check_attachable(*, session: Session, evidence_id: int) -> Evidence:
     """The record, if a document may be attached to it: 404 unknown, 409 retracted."""
     evidence = get_evidence(session=session, evidence_id=evidence_id)
@@ -72,20 +58,20 @@ def attach_document(
 ) -> Evidence:
     """Point the record at a stored PDF (replacing any earlier one) and audit it."""
     evidence = check_attachable(session=session, evidence_id=evidence_id)
-    before = _document_state(evidence)
-    evidence.document_sha256 = stored.sha256
-    evidence.document_name = clean_filename(filename)
-    evidence.document_size = stored.size
-    evidence.document_media_type = PDF_MEDIA_TYPE
-    evidence.document_uploaded_at = clock.utc_now()
-    session.add(evidence)
-    record(
+    document = {
+        "document_sha256": stored.sha256,
+        "document_name": clean_filename(filename),
+        "document_size": stored.size,
+        "document_media_type": PDF_MEDIA_TYPE,
+        "document_uploaded_at": clock.utc_now(),
+    }
+    change(
         session=session,
+        row=evidence,
+        changes=document,
         actor=actor,
         action="attach_document",
-        row=evidence,
-        before=before,
-        after=_document_state(evidence),
+        columns=document,  # the audit shows the document, not the whole record
     )
     session.flush()
     return evidence

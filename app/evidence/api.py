@@ -1,9 +1,11 @@
 """The evidence API."""
 
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Body
 from pydantic import BaseModel
+from sqlmodel import Session
 
 from app.api_common import READ_ERRORS, WRITE_ERRORS, EvidenceId, VendorId
 from app.auth.deps import Analyst, Reader
@@ -16,7 +18,9 @@ from app.evidence.schemas import (
     EvidenceUpdate,
     Retraction,
 )
+from app.models import Evidence
 from app.records import get_vendor
+from app.rules.engine import Assessment
 from app.status.schemas import StatusRead
 from app.status.service import status_read
 
@@ -28,6 +32,18 @@ class EvidenceCreated(BaseModel):
 
     evidence: EvidenceRead
     status: StatusRead
+
+
+def _committed(
+    session: Session, evidence: Evidence, assessment: Assessment, today: date
+) -> EvidenceCreated:
+    """Commit the request's write; the record and its vendor's status with it."""
+    vendor = get_vendor(session=session, vendor_id=evidence.vendor_id)
+    session.commit()
+    return EvidenceCreated(
+        evidence=EvidenceRead.model_validate(evidence),
+        status=status_read(vendor, assessment, as_of=today),
+    )
 
 
 @router.post(
@@ -47,12 +63,7 @@ def create_evidence(
     evidence, assessment = service.create_evidence(
         session=session, vendor_id=vendor_id, data=data, actor=principal.name, today=today
     )
-    vendor = get_vendor(session=session, vendor_id=vendor_id)
-    session.commit()
-    return EvidenceCreated(
-        evidence=EvidenceRead.model_validate(evidence),
-        status=status_read(vendor, assessment, as_of=today),
-    )
+    return _committed(session, evidence, assessment, today)
 
 
 @router.get(
@@ -91,12 +102,7 @@ def update_evidence(
         actor=principal.name,
         today=today,
     )
-    vendor = get_vendor(session=session, vendor_id=evidence.vendor_id)
-    session.commit()
-    return EvidenceCreated(
-        evidence=EvidenceRead.model_validate(evidence),
-        status=status_read(vendor, assessment, as_of=today),
-    )
+    return _committed(session, evidence, assessment, today)
 
 
 @router.post("/evidence/{evidence_id}/retract", response_model=EvidenceRead, responses=WRITE_ERRORS)

@@ -8,27 +8,8 @@ check what the body alone shows (a period start before its end, an issue date af
 from datetime import date
 
 from app.errors import Invalid
-from app.evidence.schemas import BridgeLetterCreate, EvidenceCreate, IsoCertificateCreate
-
-# Per kind: each date that cannot be after the document was received, and why.
-_REPORT = (
-    ("period_end", "a report is issued only after its period ends"),
-    ("issued_on", "a report cannot be received before it is issued"),
-)
-_CERTIFICATE = (
-    ("issued_on", "a certificate cannot be received before it is issued"),
-    (
-        "last_surveillance_on",
-        "a certificate cannot show a surveillance audit that had not happened when it arrived",
-    ),
-)
-_LETTER = (("signed_on", "a letter cannot be received before it is signed"),)
-
-
-def _not_after_receipt(data: EvidenceCreate) -> tuple[tuple[str, str], ...]:
-    if isinstance(data, IsoCertificateCreate):
-        return _CERTIFICATE
-    return _LETTER if isinstance(data, BridgeLetterCreate) else _REPORT
+from app.evidence.kinds import KINDS
+from app.evidence.schemas import BridgeLetterCreate, EvidenceCreate
 
 
 def check_document_dates(
@@ -44,7 +25,7 @@ def check_document_dates(
     if received_on > today:
         raise Invalid("received_on", f"must not be after today ({today.isoformat()})")
     received = received_on.isoformat() if data.received_on else f"today, {received_on}"
-    for field, why in _not_after_receipt(data):
+    for field, why in KINDS[data.kind].not_after_receipt:
         value = getattr(data, field)
         if value is not None and value > received_on:
             raise Invalid(field, f"must not be after received_on ({received}): {why}")

@@ -7,17 +7,12 @@ analyst has checked them and saved the record through the usual form.
 """
 
 from dataclasses import dataclass
-from datetime import date
 
-from fastapi import APIRouter, Request
-from sqlmodel import Session
+from fastapi import APIRouter
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from app import clock
-from app.api_common import VendorId
-from app.db import SessionDep
-from app.deps import Today
 from app.documents.extract import Extraction, Proposal
 from app.documents.pdftext import ReaderBusy, UnreadablePdf
 from app.documents.service import extract_proposals
@@ -32,23 +27,13 @@ from app.documents.web_uploads import (
     refusal_message,
 )
 from app.errors import DomainError, Invalid
-from app.evidence.web import FORMS, EvidenceForm, Kind, form_context, starting_form
+from app.evidence.kinds import KINDS, EvidenceKind
+from app.evidence.web import AboutKind, KindRequest, starting_form
 from app.models import Vendor
-from app.records import get_vendor
-from app.web.deps import WebAnalyst
 from app.web.forms import FormState
-from app.web.respond import invalid
-from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 CHOOSE_A_PDF = "Choose the PDF to read."
-WORDS = {
-    "soc2_report": "a SOC 2 report",
-    "soc1_report": "a SOC 1 report",
-    "soc3_report": "a SOC 3 report",
-    "iso27001_certificate": "an ISO/IEC 27001 certificate",
-    "bridge_letter": "a bridge letter",
-}
 
 
 @dataclass(frozen=True)
@@ -67,22 +52,23 @@ class PrefillView:
     @staticmethod
     def words(kind: str | None) -> str:
         """`a SOC 2 report`, `an ISO/IEC 27001 certificate`."""
-        return WORDS.get(kind or "", "another kind of document")
+        known = KINDS.get(kind or "")
+        return known.words if known else "another kind of document"
 
 
-def _put(form: FormState, spec: EvidenceForm, name: str, proposal: Proposal) -> None:
+def _put(form: FormState, spec: EvidenceKind, name: str, proposal: Proposal) -> None:
     """Fill one field of the form with a proposed value (fields the form lacks are skipped)."""
-    value = proposal.value
-    if name == "subservice_orgs" and "subservice_name" in spec.fields:
-        form.values[name] = [dict(org) for org in value]
-    elif name == "cuecs" and name in spec.fields:
-        form.values[name] = "on" if value else ""
-    elif name == "tsc" and name in spec.fields:
-        form.values[name] = sorted({"security", *value})
-    elif name in spec.fields:
-        form.values[name] = proposal.form_value
-    else:
+    if name not in spec.fields:
         return
+    value = proposal.value
+    if name == "subservice_orgs":
+        form.values[name] = [dict(org) for org in value]
+    elif name == "cuecs":
+        form.values[name] = "on" if value else ""
+    elif name == "tsc":
+        form.values[name] = sorted({"security", *value})
+    else:
+        form.values[name] = proposal.form_value
     form.found[name] = proposal
 
 
@@ -92,7 +78,7 @@ def fill(form: FormState, kind: str, extraction: Extraction, document: KeptDocum
     other = proposed.value if proposed and proposed.value != kind else None
     if other is None:
         for name, proposal in extraction.fields.items():
-            _put(form, FORMS[kind], name, proposal)
+            _put(form, KINDS[kind], name, proposal)
     return PrefillView(
         kind_here=kind,
         filename=document.name,
@@ -104,72 +90,47 @@ def fill(form: FormState, kind: str, extraction: Extraction, document: KeptDocum
     )
 
 
-@dataclass(frozen=True)
-class Page:
-    """Who asked for which form."""
-
-    request: Request
-    session: Session
-    kind: str
-    owner: str
-
-
 @router.post("/vendors/{vendor_id}/evidence/{kind}/prefill")
-async def prefill_evidence(
-    request: Request,
-    vendor_id: VendorId,
-    kind: Kind,
-    principal: WebAnalyst,
-    session: SessionDep,
-    today: Today,
-):
+async def prefill_evidence(ask: AboutKind):
     """The evidence form filled in from the PDF sent (or from the stored PDF the hidden handle
     names, when another form passes it on). Saves nothing but the PDF, kept for a day."""
-    async with posted_form(request) as posted:
-        page = Page(request, session, kind, principal.name)
-        return await run_in_threadpool(_prefill, page, vendor_id, today, posted)
+    async with posted_form(ask.request) as posted:
+        return await run_in_threadpool(_prefill, ask, posted)
 
 
-def _prefill(page: Page, vendor_id: int, today: date, posted: Posted) -> Response:
-    session = page.session
-    vendor = get_vendor(session=session, vendor_id=vendor_id)
-    form = starting_form(page.kind, today)
+def _prefill(ask: KindRequest, posted: Posted) -> Response:
+    vendor, form = ask.vendor(), starting_form(ask.kind, ask.today)
     try:
-        source = _pdf_to_read(page, posted)
+        source = _pdf_to_read(ask, posted)
     except DomainError as exc:  # a refused upload, a stale handle, no file at all
-        return _unread(page, vendor, form, refusal_message(exc), exc.status_code)
-    session.commit()  # end the transaction (SQLite's write lock) before the slow work below
+        return _unread(ask, vendor, form, refusal_message(exc), exc.status_code)
+    ask.session.commit()  # end the transaction (SQLite's write lock) before the slow work below
     try:
         extraction = extract_proposals(source.stored.path if source else posted.file.path)
     except (UnreadablePdf, ReaderBusy) as exc:
-        return _unread(page, vendor, form, refusal_message(exc), exc.status_code)
+        return _unread(ask, vendor, form, refusal_message(exc), exc.status_code)
     document = source or keep_document(posted)  # stored only once it could be read
-    document = carry(session=session, document=document, owner=page.owner, now=clock.utc_now())
-    view = fill(form, page.kind, extraction, document)
-    context = form_context(
-        session=session, vendor=vendor, kind=page.kind, form=form, document=document, prefill=view
-    )
-    return render(page.request, FORMS[page.kind].template, context)
+    now = clock.utc_now()
+    document = carry(session=ask.session, document=document, owner=ask.principal.name, now=now)
+    view = fill(form, ask.kind, extraction, document)
+    return ask.page(vendor, form, document=document, prefill=view)
 
 
-def _pdf_to_read(page: Page, posted: Posted) -> KeptDocument | None:
+def _pdf_to_read(ask: KindRequest, posted: Posted) -> KeptDocument | None:
     """The stored PDF the hidden handle names, or None when a PDF was sent; the reason
     there is nothing to read as an exception (a refused upload, a stale handle, no file)."""
     if posted.refusal is not None:
         raise posted.refusal
     if posted.file is not None:
         return None
-    now = clock.utc_now()
-    carried = carried_document(session=page.session, posted=posted, owner=page.owner, now=now)
+    owner, now = ask.principal.name, clock.utc_now()
+    carried = carried_document(session=ask.session, posted=posted, owner=owner, now=now)
     if carried is None:
         raise Invalid(FILE_FIELD, CHOOSE_A_PDF)
     return carried
 
 
-def _unread(page: Page, vendor: Vendor, form: FormState, error: str, status: int) -> Response:
+def _unread(ask: KindRequest, vendor: Vendor, form: FormState, error: str, status: int) -> Response:
     """The empty form again, with why the PDF was not read beside the PDF field."""
-    view = PrefillView(kind_here=page.kind, error=error)
-    context = form_context(
-        session=page.session, vendor=vendor, kind=page.kind, form=form, prefill=view
-    )
-    return invalid(page.request, page.session, FORMS[page.kind].template, context, status)
+    view = PrefillView(kind_here=ask.kind, error=error)
+    return ask.page(vendor, form, status=status, prefill=view)

@@ -15,14 +15,15 @@ from app.rules.engine import Assessment
 from app.status.service import materialise
 
 from .dates import check_document_dates
+from .kinds import KINDS, SCOPE_KINDS
 from .schemas import (
     BridgeLetterCreate,
     EvidenceCreate,
     Retraction,
 )
 
-# The kinds whose system / scope an analyst judges against the vendor's services (SPEC §2 v2).
-SCOPE_KINDS = ("soc2_report", "iso27001_certificate")
+# What has a system / scope an analyst judges against the vendor's services (SPEC §2 v2).
+SCOPE_WORDS = " or ".join(KINDS[name].words for name in SCOPE_KINDS)
 
 
 def list_evidence(*, session: Session, vendor_id: int) -> list[Evidence]:
@@ -92,10 +93,7 @@ def judge_scope(
         raise Invalid("scope_covers_services", "must be yes, partly, no or null (not judged)")
     evidence = get_evidence(session=session, evidence_id=evidence_id, for_update=True)
     if evidence.kind not in SCOPE_KINDS:
-        raise Invalid(
-            "scope_covers_services",
-            "only a SOC 2 report or an ISO/IEC 27001 certificate has a scope to judge",
-        )
+        raise Invalid("scope_covers_services", f"only {SCOPE_WORDS} has a scope to judge")
     if evidence.retracted_at is not None:
         raise Conflict(f"evidence {evidence_id} was retracted: it is not relied on, so not judged")
     if value != evidence.scope_covers_services:

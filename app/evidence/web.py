@@ -1,18 +1,17 @@
 """Forms to log each kind of evidence, and to retract a record."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Literal, TypeVar
 
-from fastapi import APIRouter, Path, Request
-from pydantic import BaseModel
+from fastapi import APIRouter, Depends, Path, Request
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from app import clock
 from app.api_common import EvidenceId, VendorId
-from app.auth.tokens import Principal
 from app.config import get_settings
 from app.db import SessionDep
 from app.deps import Today
@@ -28,15 +27,8 @@ from app.documents.web_uploads import (
 )
 from app.errors import Invalid
 from app.evidence import service
-from app.evidence.schemas import (
-    BridgeLetterCreate,
-    EvidenceUpdate,
-    IsoCertificateCreate,
-    Retraction,
-    Soc1ReportCreate,
-    Soc2ReportCreate,
-    Soc3ReportCreate,
-)
+from app.evidence.kinds import FORM_INPUTS, KINDS
+from app.evidence.schemas import EvidenceUpdate, Retraction
 from app.models import Evidence, Vendor
 from app.records import get_vendor
 from app.rules.policy import Policy
@@ -48,81 +40,11 @@ from app.web.respond import invalid, saved, status_words
 from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
-Kind = Annotated[
-    Literal["soc2_report", "soc1_report", "soc3_report", "iso27001_certificate", "bridge_letter"],
-    Path(description="What kind of document"),
-]
-COMMON = ("received_on", "notes")
-SOC = (
-    *COMMON,
-    "period_start",
-    "period_end",
-    "opinion",
-    "auditor",
-    "issued_on",
-    "exceptions_noted",
-    "cuecs",
-    "system",
-    "subservice_name",
-    "subservice_method",
-)
-ISO = (
-    *COMMON,
-    "standard_version",
-    "certificate_number",
-    "certification_body",
-    "accreditation_body",
-    "issued_on",
-    "expires_on",
-    "initial_certification_on",
-    "last_surveillance_on",
-    "scope",
-    "certificate_status",
-)
-BRIDGE = (*COMMON, "soc2_report_id", "covers_until", "signed_on")
+T = TypeVar("T")
+Kind = Annotated[Literal[tuple(KINDS)], Path(description="What kind of document")]
 JUDGE_SCOPE = "evidence/judge_scope.html"
-SUBSERVICE = ("subservice_name", "subservice_method")
-
-
-@dataclass(frozen=True)
-class EvidenceForm:
-    """One kind's schema, template, fields and starting values."""
-
-    schema: type[BaseModel]
-    template: str
-    fields: tuple[str, ...]
-    lists: tuple[str, ...] = ()
-    defaults: tuple[tuple[str, object], ...] = ()
-
-
-_SOC_LISTS = ("tsc", *SUBSERVICE)
-_SOC_DEFAULTS = (("exceptions_noted", "0"), ("tsc", ["security"]))
-FORMS = {
-    "soc2_report": EvidenceForm(
-        Soc2ReportCreate,
-        "evidence/soc_report.html",
-        (*SOC, "report_type", "tsc", "scope_covers_services"),
-        _SOC_LISTS,
-        (*_SOC_DEFAULTS, ("report_type", "type2")),
-    ),
-    "soc1_report": EvidenceForm(
-        Soc1ReportCreate,
-        "evidence/soc_report.html",
-        (*SOC, "report_type"),
-        SUBSERVICE,
-        (*_SOC_DEFAULTS, ("report_type", "type2")),
-    ),
-    "soc3_report": EvidenceForm(
-        Soc3ReportCreate, "evidence/soc_report.html", (*SOC, "tsc"), _SOC_LISTS, _SOC_DEFAULTS
-    ),
-    "iso27001_certificate": EvidenceForm(
-        IsoCertificateCreate,
-        "evidence/iso_certificate.html",
-        (*ISO, "scope_covers_services"),
-        defaults=(("standard_version", "2022"), ("certificate_status", "active")),
-    ),
-    "bridge_letter": EvidenceForm(BridgeLetterCreate, "evidence/bridge_letter.html", BRIDGE),
-}
+RETRACT = "evidence/retract.html"
+SUBSERVICE = FORM_INPUTS["subservice_orgs"]
 
 
 def _subservice_rows(form: FormState) -> list[dict]:
@@ -159,11 +81,14 @@ def form_context(
     prefill: object = None,
 ) -> dict:
     """What an evidence form's template needs (`document`: the PDF going with the form)."""
-    reports = soc2_reports(session=session, vendor_id=vendor.id) if kind == "bridge_letter" else []
+    evidence_kind = KINDS[kind]
+    names_a_report = "soc2_report_id" in evidence_kind.fields  # a bridge letter
+    reports = soc2_reports(session=session, vendor_id=vendor.id) if names_a_report else []
     policy: Policy = current_policy()
     return {
         "vendor": vendor,
         "kind": kind,
+        "evidence_kind": evidence_kind,
         "form": form,
         "reports": reports,
         "bodies": sorted(b.acronym or b.name for b in policy.accreditation.bodies),
@@ -175,75 +100,77 @@ def form_context(
 
 def starting_form(kind: str, today: date) -> FormState:
     """A new record's form: the kind's defaults, received today."""
-    return FormState({**dict(FORMS[kind].defaults), "received_on": today.isoformat()})
+    return FormState({**KINDS[kind].form_defaults, "received_on": today.isoformat()})
+
+
+@dataclass
+class KindRequest:
+    """A request to one kind's form of one vendor, by an analyst, on a day."""
+
+    request: Request
+    vendor_id: VendorId
+    kind: Kind
+    principal: WebAnalyst
+    session: SessionDep
+    today: Today
+
+    def vendor(self) -> Vendor:
+        """The vendor the form is for (NotFound: a 404 page)."""
+        return get_vendor(session=self.session, vendor_id=self.vendor_id)
+
+    def page(self, vendor: Vendor, form: FormState, *, status: int = 200, **extra) -> Response:
+        """The kind's form (`extra`: its PDF, what a prefill read); with an error status, shown
+        again after a failed post, whatever the attempt wrote discarded."""
+        context = form_context(
+            session=self.session, vendor=vendor, kind=self.kind, form=form, **extra
+        )
+        template = KINDS[self.kind].template
+        if status >= 400:
+            return invalid(self.request, self.session, template, context, status)
+        return render(self.request, template, context)
+
+
+AboutKind = Annotated[KindRequest, Depends()]
 
 
 @router.get("/vendors/{vendor_id}/evidence/{kind}/new")
-def new_evidence(
-    request: Request,
-    vendor_id: VendorId,
-    kind: Kind,
-    _: WebAnalyst,
-    session: SessionDep,
-    today: Today,
-):
+def new_evidence(ask: AboutKind):
     """The form to log a document of `kind`."""
-    vendor = get_vendor(session=session, vendor_id=vendor_id)
-    form = starting_form(kind, today)
-    context = form_context(session=session, vendor=vendor, kind=kind, form=form)
-    return render(request, FORMS[kind].template, context)
+    return ask.page(ask.vendor(), starting_form(ask.kind, ask.today))
 
 
 @router.post("/vendors/{vendor_id}/evidence/{kind}/new")
-async def create_evidence(
-    request: Request,
-    vendor_id: VendorId,
-    kind: Kind,
-    principal: WebAnalyst,
-    session: SessionDep,
-    today: Today,
-):
+async def create_evidence(ask: AboutKind):
     """Log the document, with its PDF when one is attached; the vendor is re-evaluated at once.
 
     `async`, reading the form itself: the PDF streams in under the cap (see uploads.py)."""
-    async with posted_form(request) as posted:
-        return await run_in_threadpool(
-            _create, request, session, vendor_id, kind, principal, today, posted
-        )
+    async with posted_form(ask.request) as posted:
+        return await run_in_threadpool(_create, ask, posted)
 
 
-def _create(
-    request: Request,
-    session: Session,
-    vendor_id: int,
-    kind: str,
-    principal: Principal,
-    today: date,
-    posted: Posted,
-) -> Response:
-    vendor = get_vendor(session=session, vendor_id=vendor_id)
+def _create(ask: KindRequest, posted: Posted) -> Response:
+    session, owner, vendor = ask.session, ask.principal.name, ask.vendor()
     session.commit()  # the PDF sent is stored outside any transaction
-    document = keep_document(posted) or _carried(session, posted, principal.name)
-    spec = FORMS[kind]
-    form = FormState.read(posted.data, spec.fields, lists=spec.lists)
+    document = keep_document(posted) or _carried(session, posted, owner)
+    spec = KINDS[ask.kind]
+    form = FormState.read(posted.data, spec.form_fields, lists=spec.form_lists)
     created = None
     if posted.refusal is None:
         created = submit(
             form,
             spec.schema,
-            _schema_input(form, kind),
+            _schema_input(form, ask.kind),
             lambda data: service.create_evidence(
-                session=session, vendor_id=vendor_id, data=data, actor=principal.name, today=today
+                session=session, vendor_id=vendor.id, data=data, actor=owner, today=ask.today
             ),
         )
     if created is None:
-        document = _kept(session, document, principal.name)
-        return _refused(request, session, vendor, kind, form, document, posted)
+        return _refused(ask, vendor, form, _kept(session, document, owner), posted)
     evidence, _ = created
-    words = _attach(session, evidence, document, principal.name)
+    words = _attach(session, evidence, document, owner)
     notice = f"Logged the {labels.title_of(evidence)}{words}. "
     notice += status_words(vendor.name, vendor.status)
-    return saved(request, session, f"/vendors/{vendor_id}", notice)
+    return saved(ask.request, session, f"/vendors/{vendor.id}", notice)
 
 
 def _carried(session: Session, posted: Posted, owner: str) -> KeptDocument | None:
@@ -280,108 +207,112 @@ def _attach(session: Session, evidence: Evidence, document: KeptDocument | None,
 
 
 def _refused(
-    request: Request,
-    session: Session,
-    vendor: Vendor,
-    kind: str,
-    form: FormState,
-    document: KeptDocument | None,
-    posted: Posted,
+    ask: KindRequest, vendor: Vendor, form: FormState, document: KeptDocument | None, posted: Posted
 ) -> Response:
     """The form again, as typed: with the upload's refusal beside its field, or the errors."""
     status = 422
     if posted.refusal is not None:
-        _schema_input(form, kind)  # the subservice rows as typed
+        _schema_input(form, ask.kind)  # the subservice rows as typed
         form.errors[posted.refusal_field] = refusal_message(posted.refusal)
         status = posted.refusal.status_code
-    context = form_context(session=session, vendor=vendor, kind=kind, form=form, document=document)
-    return invalid(request, session, FORMS[kind].template, context, status)
+    return ask.page(vendor, form, status=status, document=document)
+
+
+@dataclass
+class RecordRequest:
+    """A request about one record, by an analyst, on a day."""
+
+    request: Request
+    evidence_id: EvidenceId
+    principal: WebAnalyst
+    session: SessionDep
+    today: Today
+
+    def evidence(self) -> Evidence:
+        """The record (NotFound: a 404 page)."""
+        return service.get_evidence(session=self.session, evidence_id=self.evidence_id)
+
+    def context(self, evidence: Evidence, form: FormState) -> dict:
+        """What a page about the record shows: the record, its kind, its vendor, the form."""
+        vendor = get_vendor(session=self.session, vendor_id=evidence.vendor_id)
+        kind, words = KINDS[evidence.kind], service.SCOPE_WORDS
+        context = {"evidence": evidence, "vendor": vendor, "form": form, "today": self.today}
+        return {**context, "evidence_kind": kind, "scope_words": words}
+
+    def act(self, action: Callable[..., T], **values: object) -> T:
+        """`action` (a service) on the record, by this analyst, today."""
+        actor, today = self.principal.name, self.today
+        return action(
+            session=self.session, evidence_id=self.evidence_id, actor=actor, today=today, **values
+        )
+
+    def answer(self, template: str, context: dict, done: str | None) -> Response:
+        """Back to the vendor, saying what was `done` and its status now; or, when nothing was
+        done, the page again with the errors."""
+        if done is None:
+            return invalid(self.request, self.session, template, context)
+        vendor = context["vendor"]
+        notice = f"{done} {status_words(vendor.name, vendor.status)}"
+        return saved(self.request, self.session, f"/vendors/{vendor.id}", notice)
+
+
+@dataclass
+class RecordPost(RecordRequest):
+    """A form an analyst posted about one record."""
+
+    posted: CsrfForm
+
+    def read(self, *fields: str) -> tuple[FormState, dict]:
+        """The posted `fields` and the page's context (an unknown record is a 404)."""
+        form = FormState.read(self.posted, fields)
+        return form, self.context(self.evidence(), form)
+
+
+AboutRecord = Annotated[RecordRequest, Depends()]
+PostOnRecord = Annotated[RecordPost, Depends()]
 
 
 @router.get("/evidence/{evidence_id}/retract")
-def retract_form(
-    request: Request, evidence_id: EvidenceId, _: WebAnalyst, session: SessionDep, today: Today
-):
+def retract_form(ask: AboutRecord):
     """Confirm a retraction and say why."""
-    evidence = service.get_evidence(session=session, evidence_id=evidence_id)
-    vendor = get_vendor(session=session, vendor_id=evidence.vendor_id)
-    form = FormState({"reason": ""})
-    context = {"evidence": evidence, "vendor": vendor, "form": form, "today": today}
-    return render(request, "evidence/retract.html", context)
+    return render(ask.request, RETRACT, ask.context(ask.evidence(), FormState({"reason": ""})))
 
 
 @router.post("/evidence/{evidence_id}/retract")
-def retract(
-    request: Request,
-    evidence_id: EvidenceId,
-    principal: WebAnalyst,
-    posted: CsrfForm,
-    session: SessionDep,
-    today: Today,
-):
+def retract(post: PostOnRecord):
     """Retract the record: it stays on file, struck through, and counts on no date."""
-    evidence = service.get_evidence(session=session, evidence_id=evidence_id)
-    vendor = get_vendor(session=session, vendor_id=evidence.vendor_id)
-    form = FormState.read(posted, ("reason",))
+    form, context = post.read("reason")
     done = submit(
         form,
         Retraction,
         form.data(),
-        lambda data: service.retract_evidence(
-            session=session, evidence_id=evidence_id, data=data, actor=principal.name, today=today
-        ),
+        lambda data: post.act(service.retract_evidence, data=data),
     )
-    if done is None:
-        context = {"evidence": evidence, "vendor": vendor, "form": form, "today": today}
-        return invalid(request, session, "evidence/retract.html", context)
-    notice = f"Retracted the {labels.title_of(done)}. " + status_words(vendor.name, vendor.status)
-    return saved(request, session, f"/vendors/{vendor.id}", notice)
-
-
-def _scope_context(evidence: Evidence, vendor: Vendor, form: FormState, today: date) -> dict:
-    return {"evidence": evidence, "vendor": vendor, "form": form, "today": today}
+    words = None if done is None else f"Retracted the {labels.title_of(done)}."
+    return post.answer(RETRACT, context, words)
 
 
 @router.get("/evidence/{evidence_id}/scope")
-def scope_form(
-    request: Request, evidence_id: EvidenceId, _: WebAnalyst, session: SessionDep, today: Today
-):
+def scope_form(ask: AboutRecord):
     """Judge whether a document on file covers what is bought from the vendor."""
-    evidence = service.get_evidence(session=session, evidence_id=evidence_id)
-    vendor = get_vendor(session=session, vendor_id=evidence.vendor_id)
+    evidence = ask.evidence()
     form = FormState({"scope_covers_services": evidence.scope_covers_services or ""})
-    return render(request, JUDGE_SCOPE, _scope_context(evidence, vendor, form, today))
+    return render(ask.request, JUDGE_SCOPE, ask.context(evidence, form))
 
 
 @router.post("/evidence/{evidence_id}/scope")
-def judge_scope(
-    request: Request,
-    evidence_id: EvidenceId,
-    principal: WebAnalyst,
-    posted: CsrfForm,
-    session: SessionDep,
-    today: Today,
-):
+def judge_scope(post: PostOnRecord):
     """Record the judgement (audited) and re-evaluate the vendor."""
-    evidence = service.get_evidence(session=session, evidence_id=evidence_id)
-    vendor = get_vendor(session=session, vendor_id=evidence.vendor_id)
-    form = FormState.read(posted, ("scope_covers_services",))
+    form, context = post.read("scope_covers_services")
     done = submit(
         form,
         EvidenceUpdate,
         {"scope_covers_services": form.value("scope_covers_services") or None},
-        lambda data: service.judge_scope(
-            session=session,
-            evidence_id=evidence_id,
-            value=data.scope_covers_services,
-            actor=principal.name,
-            today=today,
-        ),
+        lambda data: post.act(service.judge_scope, value=data.scope_covers_services),
     )
     if done is None:
-        return invalid(request, session, JUDGE_SCOPE, _scope_context(evidence, vendor, form, today))
+        return post.answer(JUDGE_SCOPE, context, None)
     answer = labels.label(done[0].scope_covers_services or "unjudged", "scope_covers_services")
-    notice = f"Scope of the {labels.title_of(done[0])} judged: {answer}. " + status_words(
-        vendor.name, vendor.status
+    return post.answer(
+        JUDGE_SCOPE, context, f"Scope of the {labels.title_of(done[0])} judged: {answer}."
     )
-    return saved(request, session, f"/vendors/{vendor.id}", notice)

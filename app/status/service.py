@@ -21,6 +21,7 @@ from app import clock
 from app.config import get_settings
 from app.db import driver_date, read_row, session_scope
 from app.errors import NotFound
+from app.evidence.kinds import evidence_facts
 from app.models import Evidence, StatusChange, Vendor, Waiver
 from app.rules import facts
 from app.rules.engine import Assessment, Coverage, Flag, coverage, evaluate, evaluate_with_coverage
@@ -49,60 +50,6 @@ def vendor_facts(vendor: Vendor) -> facts.VendorFacts:
     )
 
 
-def evidence_facts(row: Evidence) -> facts.SocReport | facts.IsoCertificate | facts.BridgeLetter:
-    """One evidence row as the frozen fact of its kind."""
-    retracted = row.retracted_at is not None
-    if row.kind == "iso27001_certificate":
-        return facts.IsoCertificate(
-            id=row.id,
-            received_on=row.received_on,
-            standard_version=row.standard_version,
-            certificate_number=row.certificate_number or "",
-            certification_body=row.certification_body or "",
-            accreditation_body=row.accreditation_body,
-            issued_on=row.issued_on,
-            expires_on=row.expires_on,
-            last_surveillance_on=row.last_surveillance_on,
-            initial_certification_on=row.initial_certification_on,
-            certificate_status=row.certificate_status or "active",
-            scope_covers_services=row.scope_covers_services,
-            retracted=retracted,
-        )
-    if row.kind == "bridge_letter":
-        return facts.BridgeLetter(
-            id=row.id,
-            received_on=row.received_on,
-            soc2_report_id=row.soc2_report_id,
-            covers_until=row.covers_until,
-            signed_on=row.signed_on,
-            retracted=retracted,
-        )
-    return _soc_report_facts(row, retracted)
-
-
-def _soc_report_facts(row: Evidence, retracted: bool) -> facts.SocReport:
-    orgs = row.subservice_orgs and tuple(
-        facts.SubserviceOrg(name=o["name"], method=o["method"]) for o in row.subservice_orgs
-    )
-    return facts.SocReport(
-        id=row.id,
-        kind=row.kind,
-        received_on=row.received_on,
-        period_end=row.period_end,
-        opinion=row.opinion,
-        report_type=row.report_type,
-        period_start=row.period_start,
-        auditor=row.auditor or "",
-        issued_on=row.issued_on,
-        tsc=frozenset(row.tsc or ("security",)),
-        exceptions_noted=row.exceptions_noted or 0,
-        subservice_orgs=orgs or (),
-        cuecs=bool(row.cuecs),
-        scope_covers_services=row.scope_covers_services,
-        retracted=retracted,
-    )
-
-
 def waiver_facts(row: Waiver) -> facts.Waiver:
     """One waiver row as a fact."""
     return facts.Waiver(
@@ -119,9 +66,10 @@ def build_case(
     vendor: Vendor, evidence: Iterable[Evidence], waivers: Iterable[Waiver]
 ) -> facts.VendorCase:
     """A vendor with its evidence and waivers, ready for `evaluate`."""
+    found = (evidence_facts(e) for e in evidence if e.retracted_at is None)
     return facts.VendorCase(
         vendor=vendor_facts(vendor),
-        evidence=tuple(evidence_facts(e) for e in evidence if e.retracted_at is None),
+        evidence=tuple(filter(None, found)),  # None: a kind the rules do not read
         waivers=tuple(waiver_facts(w) for w in waivers if w.revoked_at is None),
     )
 

@@ -1,5 +1,6 @@
 """Words for the stored codes: what the pages show instead of `soc2_type2` or `carve_out`."""
 
+from app.evidence.kinds import KINDS
 from app.rules.catalog import RULES_BY_CODE, explain
 from app.rules.policy import Policy
 
@@ -39,13 +40,7 @@ CERTIFICATE_STATUS = {"active": "Active", "suspended": "Suspended", "withdrawn":
 ISO_EDITION = {"2022": "ISO/IEC 27001:2022", "2013": "ISO/IEC 27001:2013"}
 SUBSERVICE_METHOD = {"carve_out": "Carve-out", "inclusive": "Inclusive"}
 SCOPE_COVERS_SERVICES = {"yes": "Yes", "partly": "Partly", "no": "No", "unjudged": "Not judged yet"}
-KIND = {
-    "soc2_report": "SOC 2 report",
-    "soc1_report": "SOC 1 report",
-    "soc3_report": "SOC 3 report",
-    "iso27001_certificate": "ISO 27001 certificate",
-    "bridge_letter": "Bridge letter",
-}
+KIND = {name: kind.label for name, kind in KINDS.items()}
 STANDING = {
     "current": "Current",
     "superseded": "Superseded",
@@ -96,9 +91,8 @@ def evidence_title(kind: str, report_type: str | None = None, edition: str | Non
     """`SOC 2 Type II report`, `ISO/IEC 27001:2022 certificate`, `Bridge letter`."""
     if kind == "iso27001_certificate":
         return f"{ISO_EDITION.get(edition or '', 'ISO/IEC 27001')} certificate"
-    if report_type and kind in ("soc1_report", "soc2_report"):
-        return KIND[kind].replace(" report", f" {REPORT_TYPE[report_type]} report")
-    return KIND.get(kind, kind)
+    title = KIND.get(kind, kind)
+    return title.replace(" report", f" {REPORT_TYPE[report_type]} report") if report_type else title
 
 
 def title_of(record) -> str:

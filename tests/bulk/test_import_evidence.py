@@ -160,6 +160,13 @@ def test_documents_already_on_file_are_left_alone(vendors, session):
     assert count(session, Evidence) == 2
 
 
+def test_a_soc3_report_without_a_type_imports_once(vendors, session):
+    soc3 = {k: v for k, v in SOC2.items() if k not in ("report_type", "period_start")}
+    soc3 |= {"kind": "soc3_report", "vendor": "Globex"}
+    assert (run([soc3]).created, run([soc3]).unchanged) == (1, 1)
+    assert [e.kind for e in rows(session, Evidence)] == ["soc3_report"]
+
+
 def test_a_dry_run_writes_nothing(vendors, session):
     report = run([{**SOC2, "vendor": "Acme Cloud"}], dry_run=True)
     assert [(p.line, p.action) for p in report.planned] == [(2, "create")]
