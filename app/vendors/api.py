@@ -3,8 +3,7 @@
 import re
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Response
-from fastapi.concurrency import run_in_threadpool
+from fastapi import APIRouter, Header, Query
 from pydantic import TypeAdapter
 
 from app.api_common import READ_ERRORS, WRITE_ERRORS, VendorId
@@ -16,12 +15,7 @@ from app.evidence.schemas import EvidenceRead
 from app.evidence.service import list_evidence
 from app.fields import Criterion, Day, Domain, Name, SearchText
 from app.status.schemas import StatusRead
-from app.status.service import (
-    evaluated_status,
-    refresh_lapsed,
-    status_on,
-    stored_status_json,
-)
+from app.status.service import read_status, refresh_lapsed, status_on
 from app.vendors import service
 from app.vendors.schemas import (
     VendorCreate,
@@ -179,12 +173,6 @@ async def vendor_status(
     _: Reader,
     today: Today,
     as_of: Annotated[Day | None, Query(description="Evaluate on this date; default today")] = None,
-) -> Response | StatusRead:
+) -> StatusRead:
     """May we sign or renew? The status, every flag and the next review date, as of a date."""
-    day = as_of or today
-    # The stored row, read on the event loop (one indexed SELECT costs less than a thread hop);
-    # only a day it does not cover is evaluated, in a worker thread.
-    body = await stored_status_json(vendor_id, as_of=day)
-    if body is not None:
-        return Response(body, media_type="application/json")
-    return await run_in_threadpool(evaluated_status, vendor_id, as_of=day)
+    return await read_status(vendor_id, as_of=as_of or today)

@@ -1,18 +1,16 @@
 """The dashboard and the vendor list: both read the materialised status on the vendor rows."""
 
 from dataclasses import dataclass, replace
-from datetime import date
 from functools import lru_cache
 from typing import ClassVar
 from urllib.parse import urlencode
 
-import anyio
 from fastapi import APIRouter, Request
 from markupsafe import Markup
 
-from app.db import SessionDep, session_scope
+from app.db import SessionDep
 from app.deps import Today
-from app.status.service import refresh_due, refresh_lapsed
+from app.status.service import refresh_lapsed
 from app.vendors import queries
 from app.vendors.service import VendorFilter
 from app.vendors.views import summary
@@ -108,26 +106,17 @@ def list_controls(params: "ListParams") -> tuple[Markup, Markup]:
     return _controls(replace(params, page=1))
 
 
-def _refresh_lapsed(today: date) -> None:
-    with session_scope(writes=True) as session:
-        refresh_due(session=session, today=today)
-
-
 @router.get("/vendors")
 async def vendor_list(request: Request, _: WebUser, today: Today):
     """Search by name or domain (`q`), filter by `status` and `tier`, `sort`, a `page` at a
     time; values a hand-edited address got wrong are ignored, never an error.
 
-    On the event loop with driver-level reads (the list is the most viewed page); only
-    re-evaluating vendors whose status lapsed, a write, goes to a worker thread.
+    On the event loop, its reads awaited (the list is the most viewed page).
     """
     query = request.query_params
     params = ListParams.parse(*(query.get(name, "") for name in ListParams.FIELDS))
     flt = VendorFilter(status=params.status or None, tier=params.tier or None, q=params.q or None)
     result = await queries.vendor_page(flt=flt, sort=params.sort, page=params.page, today=today)
-    if result.lapsed:  # a date passed since some statuses were stored: bring them up to date
-        await anyio.to_thread.run_sync(_refresh_lapsed, today)
-        result = await queries.vendor_page(flt=flt, sort=params.sort, page=params.page, today=today)
     filters, table_head = list_controls(params)
     context = {
         "today": today,
