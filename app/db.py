@@ -202,15 +202,22 @@ def session_scope(*, writes: bool = True) -> Iterator[Session]:
 
 
 async def get_session(request: Request) -> AsyncIterator[Session]:
-    """A request's session; a write route commits once, before responding.
+    """The request's session. A write route's changes are committed once, after the handler
+    and before the response is sent (a commit that fails is the response: never "saved"
+    followed by a lost write); services only flush. A read route's session is rolled back:
+    reads do not write.
 
     `async` so that FastAPI opens and closes it on the event loop: a sync generator would
     be closed in a worker thread, and when every worker waits for a pooled connection, the
     close that would hand one back never runs (a deadlock until the pool times out).
     Opening connects nothing; the first query checks a connection out, in the route's thread.
     """
-    with new_session(writes=request.method not in SAFE_METHODS) as session:
+    writes = request.method not in SAFE_METHODS
+    with new_session(writes=writes) as session:
         yield session
+        if writes:
+            await run_in_threadpool(session.commit)
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+# scope="function": the code after `yield` (the commit) runs before the response is sent.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]

@@ -2,8 +2,8 @@
 
 Each vendor's assessment for today is materialised on its row (status, flags,
 next_review_on) so that lists filter by an index; a stored assessment is true for
-dates in [status_on, next_review_on), and vendors whose next_review_on has come
-are re-evaluated on read and by the daily pass.
+dates in [status_on, next_review_on). The writes and the daily pass store; reads never
+write: a vendor whose stored assessment has lapsed is evaluated for the answer.
 """
 
 from collections.abc import Iterable, Iterator, Sequence
@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 
 from app import clock
 from app.config import get_settings
-from app.db import read, session_scope
+from app.db import read
 from app.errors import NotFound
 from app.models import Evidence, StatusChange, Vendor, Waiver
 from app.rules import facts
@@ -265,19 +265,6 @@ def refresh_due(*, session: Session, today: date, batch: int = 500) -> int:
     while done := refresh_some(session=session, today=today, limit=batch):
         refreshed += done
     return refreshed
-
-
-def refresh_lapsed(*, session: Session, today: date) -> None:
-    """Re-evaluate vendors whose stored status has lapsed, in a short write of its own.
-
-    Called by read routes before they list materialised statuses; `session` is the
-    request's read session, whose transaction is ended first (SQLite cannot upgrade it).
-    """
-    if not any_due(session=session, today=today):
-        return
-    session.commit()
-    with session_scope(writes=True) as writer:
-        refresh_due(session=writer, today=today)
 
 
 def load_cases(*, session: Session, vendors: Sequence[Vendor]) -> list[facts.VendorCase]:

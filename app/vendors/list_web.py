@@ -10,7 +10,6 @@ from markupsafe import Markup
 
 from app.db import SessionDep
 from app.deps import Today
-from app.status.service import refresh_lapsed
 from app.vendors import queries
 from app.vendors.service import VendorFilter
 from app.vendors.views import summary
@@ -35,7 +34,6 @@ def expiry_flag(flags: list[dict]) -> dict | None:
 @router.get("/")
 def dashboard(request: Request, _: WebUser, session: SessionDep, today: Today):
     """Counts by status, what needs attention, what expires soon, the latest changes."""
-    refresh_lapsed(session=session, today=today)
     attention = {
         status: queries.vendors_with_status(session=session, status=status, limit=ATTENTION_LIMIT)
         for status in ("blocked", "conditional")
