@@ -87,7 +87,7 @@ SESSION_USER = (
 async def principal_for(session_id: str, *, now: datetime) -> Principal | None:
     """The active user a live session stands for, or None (ended, expired, role changed)."""
     params = {"id_hash": hash_session_id(session_id)}
-    row = await read(lambda session: session.execute(SESSION_USER, params).first())
+    row = await read(lambda session: session.connection().execute(SESSION_USER, params).first())
     if row is None or not row.active or row.role != row.session_role or now >= row.expires_at:
         return None
     return Principal(name=row.email, role=Role(row.role), subject=f"user:{row.id}")

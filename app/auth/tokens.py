@@ -91,7 +91,8 @@ def _principal(token_id: int, name: str, role: str) -> Principal:
 
 def principal_for_token(*, session: Session, plaintext: str) -> Principal | None:
     """The principal a live token stands for, or None."""
-    row = session.execute(LIVE_TOKEN, {"token_hash": hash_token(plaintext)}).first()
+    params = {"token_hash": hash_token(plaintext)}
+    row = session.connection().execute(LIVE_TOKEN, params).first()  # Core: see status_by_id
     return None if row is None else _principal(row.id, row.name, row.role)
 
 

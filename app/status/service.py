@@ -12,7 +12,7 @@ from functools import lru_cache
 from itertools import islice
 from pathlib import Path
 
-from sqlalchemy import or_, union_all
+from sqlalchemy import Row, bindparam, or_, union_all
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -209,7 +209,7 @@ def holds(status_on: date | None, next_review_on: date | None, as_of: date) -> b
     return next_review_on is None or as_of < next_review_on
 
 
-def is_fresh(vendor: Vendor, as_of: date) -> bool:
+def is_fresh(vendor: Vendor | Row, as_of: date) -> bool:
     """True when the stored assessment holds on `as_of`."""
     return holds(vendor.status_on, vendor.next_review_on, as_of)
 
@@ -336,8 +336,9 @@ def status_read(vendor: Vendor, assessment: Assessment, *, as_of: date) -> Statu
     )
 
 
-def stored_status(vendor: Vendor, *, as_of: date) -> StatusRead:
-    """The status object from the materialised row (only when `is_fresh`)."""
+def stored_status(vendor: Vendor | Row, *, as_of: date) -> StatusRead:
+    """The status object from the materialised row (only when `is_fresh`): a Vendor, or a
+    row of STORED_STATUS."""
     requirement = vendor.requirement or current_policy().tiers[vendor.tier].requirement
     return StatusRead(
         vendor_id=vendor.id,
@@ -359,12 +360,31 @@ def status_on(*, session: Session, vendor: Vendor, as_of: date) -> StatusRead:
     )
 
 
+# What `stored_status` and `is_fresh` read of a vendor: its row's status columns only. Built
+# once: SQLAlchemy then reuses its compiled form and result columns as they are (a statement
+# built per call costs more than the query, matching its columns to the cached ones).
+STORED_STATUS = sa_select(
+    Vendor.id,
+    Vendor.name,
+    Vendor.tier,
+    Vendor.requirement,
+    Vendor.status,
+    Vendor.status_on,
+    Vendor.next_review_on,
+    Vendor.flags,
+).where(Vendor.id == bindparam("vendor_id"))
+
+
 def status_by_id(*, session: Session, vendor_id: int, as_of: date) -> StatusRead:
-    """`status_on` of the vendor `vendor_id`, or NotFound."""
-    vendor = session.get(Vendor, vendor_id)
-    if vendor is None:
+    """`status_on` of the vendor `vendor_id`, or NotFound: one primary-key read of the status
+    columns while the stored assessment holds (Core, on the session's connection: the ORM's
+    own execution costs several times the query), the vendor's file evaluated otherwise."""
+    row = session.connection().execute(STORED_STATUS, {"vendor_id": vendor_id}).first()
+    if row is None:
         raise NotFound(f"vendor {vendor_id} not found")
-    return status_on(session=session, vendor=vendor, as_of=as_of)
+    if is_fresh(row, as_of):
+        return stored_status(row, as_of=as_of)
+    return status_on(session=session, vendor=session.get(Vendor, vendor_id), as_of=as_of)
 
 
 async def read_status(vendor_id: int, *, as_of: date) -> StatusRead:

@@ -70,7 +70,8 @@ def _narrowed(query: Select, flt: VendorFilter) -> Select:
 def _count(session: Session, flt: VendorFilter) -> int:
     """How many vendors match `flt`, counted up to COUNT_CAP + 1."""
     matching = _narrowed(select(Vendor.id), flt).limit(COUNT_CAP + 1).subquery()
-    return session.execute(select(func.count()).select_from(matching)).scalar_one()
+    query = select(func.count()).select_from(matching)
+    return session.connection().execute(query).scalar_one()  # Core: see status_by_id
 
 
 def _rows(session: Session, flt: VendorFilter, sort: str, page: int) -> list[Row]:
@@ -78,7 +79,7 @@ def _rows(session: Session, flt: VendorFilter, sort: str, page: int) -> list[Row
     tie_break = () if sort in UNIQUE_SORTS else (col(Vendor.id),)
     query = _narrowed(select(*LIST_COLUMNS), flt).order_by(*SORTS[sort][1], *tie_break)
     query = query.limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)
-    return list(session.execute(query))
+    return list(session.connection().execute(query))
 
 
 def _as_of_today(session: Session, rows: list[Row], today: date) -> list[Row]:
