@@ -241,11 +241,6 @@ def lapsed_on(today: date):
     )
 
 
-def any_due(*, session: Session, today: date) -> bool:
-    """True when some vendor's stored assessment has lapsed."""
-    return session.execute(due_ids(today).limit(1)).first() is not None
-
-
 def refresh_some(*, session: Session, today: date, limit: int = 500) -> int:
     """Re-evaluate up to `limit` lapsed vendors; returns how many.
 

@@ -491,7 +491,7 @@ def daily_target(ctx: Context) -> None:
     ctx.add(
         judged(
             ctx.db,
-            f"3 lapsed-vendor check (any_due) at N={ctx.n:,} vs N={ctx.small:,}",
+            f"3 lapsed-vendor check (due_ids) at N={ctx.n:,} vs N={ctx.small:,}",
             f"{big * 1e6:.0f} vs {small * 1e6:.0f} µs",
             big / small,
             "≤ 1.5",
