@@ -23,3 +23,31 @@ def _ruff() -> list[str]:
 def test_ruff(args: list[str]) -> None:
     result = subprocess.run([*_ruff(), *args], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+# Where a session of its own may be opened (`session_scope`): the CLI and the jobs, and the few
+# places whose transactions must stand apart from the request's. Every request handler takes
+# the request's session (`SessionDep`), committed once, before the response is sent.
+SESSION_SCOPE_ALLOWED = {
+    "app/db.py": "defines it",
+    "app/cli.py": "the CLI",
+    "app/bulk/cli.py": "the CLI",
+    "app/digest/cli.py": "the CLI",
+    "app/digest/job.py": "the weekly digest job",
+    "app/status/daily.py": "the daily pass",
+    "app/status/bulk.py": "`vetted evaluate`'s worker processes",
+    "app/documents/prefill_uploads.py": "the daily pass's sweep of unattached PDFs",
+    "app/idempotency.py": "a key's claim commits apart from the write it guards",
+    "app/auth/throttle.py": "a login attempt is committed at once, so parallel guesses count",
+    "app/auth/web.py": "the password is checked outside any write lock (Argon2 is slow)",
+    "app/bulk/api.py": "a streamed export outlives the request's session",
+}
+
+
+def test_only_the_cli_and_jobs_open_sessions_of_their_own() -> None:
+    using = {
+        path.relative_to(ROOT).as_posix()
+        for path in (ROOT / "app").rglob("*.py")
+        if "session_scope" in path.read_text(encoding="utf-8")
+    }
+    assert using <= set(SESSION_SCOPE_ALLOWED), sorted(using - set(SESSION_SCOPE_ALLOWED))

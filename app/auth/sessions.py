@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 
 from app.auth.roles import Role
 from app.auth.tokens import Principal
-from app.db import read_records_together
+from app.db import read
 from app.models import LoginSession, User
 
 LIFETIME = timedelta(hours=12)  # a working day; then log in again
@@ -86,12 +86,8 @@ SESSION_USER = (
 
 async def principal_for(session_id: str, *, now: datetime) -> Principal | None:
     """The active user a live session stands for, or None (ended, expired, role changed)."""
-    (rows,) = await read_records_together(
-        [(SESSION_USER, {"id_hash": hash_session_id(session_id)})]
-    )
-    if not rows:
-        return None
-    row = rows[0]
-    if not row.active or row.role != row.session_role or now >= row.expires_at:
+    params = {"id_hash": hash_session_id(session_id)}
+    row = await read(lambda session: session.connection().execute(SESSION_USER, params).first())
+    if row is None or not row.active or row.role != row.session_role or now >= row.expires_at:
         return None
     return Principal(name=row.email, role=Role(row.role), subject=f"user:{row.id}")

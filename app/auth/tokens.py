@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 from app import clock
 from app.audit.service import record, snapshot
 from app.auth.roles import Role
-from app.db import read_row
+from app.db import read
 from app.errors import Conflict, NotFound
 from app.models import ApiToken
 
@@ -81,14 +81,14 @@ def _principal(token_id: int, name: str, role: str) -> Principal:
 
 def principal_for_token(*, session: Session, plaintext: str) -> Principal | None:
     """The principal a live token stands for, or None."""
-    row = session.execute(LIVE_TOKEN, {"token_hash": hash_token(plaintext)}).first()
+    params = {"token_hash": hash_token(plaintext)}
+    row = session.connection().execute(LIVE_TOKEN, params).first()  # Core: see status_by_id
     return None if row is None else _principal(row.id, row.name, row.role)
 
 
 async def lookup_token(plaintext: str) -> Principal | None:
-    """`principal_for_token` on the hot path: one SELECT, no session, no transaction.
+    """`principal_for_token`, awaited (the token behind every API call).
 
     No cache: a revoked token fails on its next request, in every process.
     """
-    row = await read_row(LIVE_TOKEN, {"token_hash": hash_token(plaintext)})
-    return None if row is None else _principal(row["id"], row["name"], row["role"])
+    return await read(lambda session: principal_for_token(session=session, plaintext=plaintext))

@@ -14,7 +14,6 @@ from app.deps import Today
 from app.digest.job import collect
 from app.digest.render import to_json
 from app.fields import Day
-from app.status.service import refresh_lapsed
 
 router = APIRouter(prefix="/digest", tags=["digest"])
 PREVIEW_ERRORS = {
@@ -103,6 +102,5 @@ def preview_digest(
     as_of: Annotated[Day | None, Query(description="The digest for this date's week")] = None,
 ) -> dict:
     """The digest that would be sent for the week of `as_of` (default today); sends nothing."""
-    refresh_lapsed(session=session, today=today)
     day, base_url = as_of or today, get_settings().base_url
     return to_json(collect(session=session, as_of=day, base_url=base_url, limit=None))

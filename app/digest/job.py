@@ -45,7 +45,7 @@ from app.digest.render import Rendered, render
 from app.models import DigestDelivery, Evidence, StatusChange, Vendor, Waiver
 from app.rules.engine import evaluate
 from app.status.bulk import EVIDENCE_COLUMNS, WAIVER_COLUMNS, EvidenceRow, WaiverRow
-from app.status.service import build_case, current_policy, refresh_lapsed
+from app.status.service import build_case, current_policy, refresh_due
 
 log = logging.getLogger("vetted.digest")
 BATCH = 1000
@@ -168,8 +168,8 @@ def collect(
 
 def refresh_statuses(*, today: date) -> None:
     """Materialise lapsed statuses, so changes caused by the calendar are in the change log."""
-    with session_scope(writes=False) as session:
-        refresh_lapsed(session=session, today=today)
+    with session_scope() as session:
+        refresh_due(session=session, today=today)
 
 
 def letters(digest: Digest, *, team: Sequence[str], owners_too: bool) -> list[tuple[str, Digest]]:

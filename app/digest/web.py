@@ -15,7 +15,6 @@ from app.digest.render import MAX_ROWS, render
 from app.digest.scheduler import Schedule, enabled
 from app.fields import EARLIEST_DATE, LATEST_DATE
 from app.models import DigestDelivery
-from app.status.service import refresh_lapsed
 from app.web.deps import WebUser
 from app.web.templating import render as render_page
 
@@ -62,7 +61,6 @@ def digest_letter(
     _: WebUser, session: SessionDep, today: Today, as_of: str = "", full: str = ""
 ) -> HTMLResponse:
     """The HTML part of the team's digest for a week, as /digest frames it."""
-    refresh_lapsed(session=session, today=today)
     limit = None if full else MAX_ROWS
     day, base_url = _as_of(as_of, today), get_settings().base_url
     html = render(collect(session=session, as_of=day, base_url=base_url, limit=limit), limit).html
@@ -80,7 +78,6 @@ def digest_page(
 ):
     """The team's digest for a week, in both forms, and to whom it went already; `full=1`
     lists every row where the e-mail stops at MAX_ROWS a section."""
-    refresh_lapsed(session=session, today=today)
     day = _as_of(as_of, today)
     settings = get_settings()
     limit = None if full else MAX_ROWS

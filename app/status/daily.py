@@ -5,7 +5,8 @@ day has come with an indexed query and re-evaluates them in short transactions. 
 `vetted serve` process runs the loop below, and `vetted refresh` runs one pass (for cron);
 a row in `job_runs` with a unique (job, day) key lets one process do each day's pass. The
 pass also deletes the PDFs stored by "Prefill from PDF" and not attached within a day.
-Read routes refresh lapsed vendors as well, so a missed pass costs time, never truth.
+Reads never store: they evaluate a lapsed vendor for their answer, so a missed pass costs time,
+never truth (lists filter by the stored status until the pass has run).
 """
 
 from __future__ import annotations

@@ -2,24 +2,23 @@
 
 Each vendor's assessment for today is materialised on its row (status, flags,
 next_review_on) so that lists filter by an index; a stored assessment is true for
-dates in [status_on, next_review_on), and vendors whose next_review_on has come
-are re-evaluated on read and by the daily pass.
+dates in [status_on, next_review_on). The writes and the daily pass store; reads never
+write: a vendor whose stored assessment has lapsed is evaluated for the answer.
 """
 
-import json
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 from functools import lru_cache
 from itertools import islice
 from pathlib import Path
 
-from sqlalchemy import Text, bindparam, cast, union_all
+from sqlalchemy import Row, bindparam, or_, union_all
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from app import clock
 from app.config import get_settings
-from app.db import driver_date, read_row, session_scope
+from app.db import read
 from app.errors import NotFound
 from app.evidence.kinds import evidence_facts
 from app.models import Evidence, StatusChange, Vendor, Waiver
@@ -98,11 +97,20 @@ def flag_dict(flag: Flag) -> dict:
     }
 
 
+def materialised(assessment: Assessment, cover: Coverage) -> dict:
+    """The vendor row's columns that hold an assessment (and the coverage it rests on)."""
+    return {
+        "status": assessment.status,
+        "flags": [flag_dict(f) for f in assessment.flags],
+        "evidence_expires_on": expiry_of(cover),
+        "next_review_on": assessment.next_review_on,
+    }
+
+
 def store_assessment(
     *, session: Session, vendor: Vendor, assessment: Assessment, cover: Coverage, today: date
 ) -> None:
-    """Materialise today's assessment (and the coverage it rests on) on the vendor's row,
-    noting a change of status."""
+    """Materialise today's assessment on the vendor's row, noting a change of status."""
     before = vendor.status if vendor.status_on is not None else None
     if before != assessment.status:
         session.add(
@@ -114,11 +122,9 @@ def store_assessment(
                 after=assessment.status,
             )
         )
-    vendor.evidence_expires_on = expiry_of(cover)
-    vendor.status = assessment.status
+    for column, value in materialised(assessment, cover).items():
+        setattr(vendor, column, value)
     vendor.status_on = today
-    vendor.next_review_on = assessment.next_review_on
-    vendor.flags = [flag_dict(f) for f in assessment.flags]
     session.add(vendor)
 
 
@@ -151,7 +157,7 @@ def holds(status_on: date | None, next_review_on: date | None, as_of: date) -> b
     return next_review_on is None or as_of < next_review_on
 
 
-def is_fresh(vendor: Vendor, as_of: date) -> bool:
+def is_fresh(vendor: Vendor | Row, as_of: date) -> bool:
     """True when the stored assessment holds on `as_of`."""
     return holds(vendor.status_on, vendor.next_review_on, as_of)
 
@@ -174,9 +180,13 @@ def due_filter(today: date):
     return col(Vendor.id).in_(due_ids(today))
 
 
-def any_due(*, session: Session, today: date) -> bool:
-    """True when some vendor's stored assessment has lapsed."""
-    return session.execute(due_ids(today).limit(1)).first() is not None
+def lapsed_on(today: date):
+    """The same condition, for narrowing a handful of vendors already picked by id."""
+    return or_(
+        col(Vendor.next_review_on) <= today,
+        col(Vendor.status_on).is_(None),
+        col(Vendor.status_on) > today,
+    )
 
 
 def refresh_some(*, session: Session, today: date, limit: int = 500) -> int:
@@ -198,19 +208,6 @@ def refresh_due(*, session: Session, today: date, batch: int = 500) -> int:
     while done := refresh_some(session=session, today=today, limit=batch):
         refreshed += done
     return refreshed
-
-
-def refresh_lapsed(*, session: Session, today: date) -> None:
-    """Re-evaluate vendors whose stored status has lapsed, in a short write of its own.
-
-    Called by read routes before they list materialised statuses; `session` is the
-    request's read session, whose transaction is ended first (SQLite cannot upgrade it).
-    """
-    if not any_due(session=session, today=today):
-        return
-    session.commit()
-    with session_scope(writes=True) as writer:
-        refresh_due(session=writer, today=today)
 
 
 def load_cases(*, session: Session, vendors: Sequence[Vendor]) -> list[facts.VendorCase]:
@@ -242,14 +239,31 @@ def iter_assessments(
             yield vendor, evaluate(case, policy, as_of=as_of)
 
 
-def _refresh_batch(*, session: Session, vendors: Sequence[Vendor], today: date) -> None:
+def evaluate_many(
+    *, session: Session, vendors: Sequence[Vendor], today: date
+) -> Iterator[tuple[Vendor, Assessment, Coverage]]:
+    """Each vendor with its assessment on `today` and the coverage it rests on."""
     policy = current_policy()
     for vendor, case in zip(vendors, load_cases(session=session, vendors=vendors), strict=True):
-        assessment, cover = evaluate_with_coverage(case, policy, as_of=today)
+        yield vendor, *evaluate_with_coverage(case, policy, as_of=today)
+
+
+def _refresh_batch(*, session: Session, vendors: Sequence[Vendor], today: date) -> None:
+    for vendor, assessment, cover in evaluate_many(session=session, vendors=vendors, today=today):
         store_assessment(
             session=session, vendor=vendor, assessment=assessment, cover=cover, today=today
         )
     session.flush()
+
+
+def lapsed_today(*, session: Session, vendors: Sequence[Vendor], today: date) -> dict[int, dict]:
+    """`materialised` today's assessment of each of `vendors` whose stored one has lapsed,
+    by vendor id: evaluated for a read's answer, never stored (the daily pass stores it)."""
+    lapsed = [vendor for vendor in vendors if not is_fresh(vendor, today)]
+    if not lapsed:
+        return {}
+    evaluated = evaluate_many(session=session, vendors=lapsed, today=today)
+    return {vendor.id: materialised(a, cover) for vendor, a, cover in evaluated}
 
 
 def status_read(vendor: Vendor, assessment: Assessment, *, as_of: date) -> StatusRead:
@@ -265,8 +279,9 @@ def status_read(vendor: Vendor, assessment: Assessment, *, as_of: date) -> Statu
     )
 
 
-def stored_status(vendor: Vendor, *, as_of: date) -> StatusRead:
-    """The status object from the materialised row (only when `is_fresh`)."""
+def stored_status(vendor: Vendor | Row, *, as_of: date) -> StatusRead:
+    """The status object from the materialised row (only when `is_fresh`): a Vendor, or a
+    row of STORED_STATUS."""
     requirement = vendor.requirement or current_policy().tiers[vendor.tier].requirement
     return StatusRead(
         vendor_id=vendor.id,
@@ -279,7 +294,18 @@ def stored_status(vendor: Vendor, *, as_of: date) -> StatusRead:
     )
 
 
-# The stored status object's columns; the flags as the JSON text they are stored as.
+def status_on(*, session: Session, vendor: Vendor, as_of: date) -> StatusRead:
+    """The status object for any date: from the stored row when it holds, else evaluated."""
+    if is_fresh(vendor, as_of):
+        return stored_status(vendor, as_of=as_of)
+    return status_read(
+        vendor, assessment=assess(session=session, vendor=vendor, as_of=as_of), as_of=as_of
+    )
+
+
+# What `stored_status` and `is_fresh` read of a vendor: its row's status columns only. Built
+# once: SQLAlchemy then reuses its compiled form and result columns as they are (a statement
+# built per call costs more than the query, matching its columns to the cached ones).
 STORED_STATUS = sa_select(
     Vendor.id,
     Vendor.name,
@@ -288,49 +314,22 @@ STORED_STATUS = sa_select(
     Vendor.status,
     Vendor.status_on,
     Vendor.next_review_on,
-    cast(Vendor.flags, Text).label("flags"),
+    Vendor.flags,
 ).where(Vendor.id == bindparam("vendor_id"))
-_COMPACT = {"ensure_ascii": False, "separators": (",", ":")}
 
 
-async def stored_status_json(vendor_id: int, *, as_of: date) -> bytes | None:
-    """The status object encoded straight from the stored row, or None when it does not hold.
-
-    The hot path of GET /vendors/{id}/status: one primary-key SELECT (`read_row`), no
-    evidence read, no ORM objects or models; the stored flags (written by `flag_dict`,
-    FlagRead's fields in order) go into the body as the JSON text they are.
-    """
-    row = await read_row(STORED_STATUS, {"vendor_id": vendor_id})
+def status_by_id(*, session: Session, vendor_id: int, as_of: date) -> StatusRead:
+    """`status_on` of the vendor `vendor_id`, or NotFound: one primary-key read of the status
+    columns while the stored assessment holds (Core, on the session's connection: the ORM's
+    own execution costs several times the query), the vendor's file evaluated otherwise."""
+    row = session.connection().execute(STORED_STATUS, {"vendor_id": vendor_id}).first()
     if row is None:
         raise NotFound(f"vendor {vendor_id} not found")
-    review = driver_date(row["next_review_on"])
-    if not holds(driver_date(row["status_on"]), review, as_of):
-        return None
-    head = {
-        "vendor_id": row["id"],
-        "name": row["name"],
-        "status": row["status"],
-        "as_of": as_of.isoformat(),
-        "requirement": row["requirement"] or current_policy().tiers[row["tier"]].requirement,
-    }
-    review_json = json.dumps(review.isoformat() if review else None)
-    body = f'{json.dumps(head, **_COMPACT)[:-1]},"flags":{row["flags"]},"next_review_on":'
-    return f"{body}{review_json}}}".encode()
+    if is_fresh(row, as_of):
+        return stored_status(row, as_of=as_of)
+    return status_on(session=session, vendor=session.get(Vendor, vendor_id), as_of=as_of)
 
 
-def evaluated_status(vendor_id: int, *, as_of: date) -> StatusRead:
-    """The status object for a day the stored row does not cover, evaluated in a session."""
-    with session_scope(writes=False) as session:
-        vendor = session.get(Vendor, vendor_id)
-        if vendor is None:
-            raise NotFound(f"vendor {vendor_id} not found")
-        return status_on(session=session, vendor=vendor, as_of=as_of)
-
-
-def status_on(*, session: Session, vendor: Vendor, as_of: date) -> StatusRead:
-    """The status object for any date: from the stored row when it holds, else evaluated."""
-    if is_fresh(vendor, as_of):
-        return stored_status(vendor, as_of=as_of)
-    return status_read(
-        vendor, assessment=assess(session=session, vendor=vendor, as_of=as_of), as_of=as_of
-    )
+async def read_status(vendor_id: int, *, as_of: date) -> StatusRead:
+    """`status_by_id`, awaited (GET /vendors/{id}/status)."""
+    return await read(lambda s: status_by_id(session=s, vendor_id=vendor_id, as_of=as_of))

@@ -1,11 +1,12 @@
 """The vendor API: list, create, read, update, look up, status."""
 
 import re
+from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Response
-from fastapi.concurrency import run_in_threadpool
+from fastapi import APIRouter, Header, Query
 from pydantic import TypeAdapter
+from sqlmodel import Session
 
 from app.api_common import READ_ERRORS, WRITE_ERRORS, VendorId
 from app.auth.deps import Analyst, Reader
@@ -15,14 +16,10 @@ from app.errors import Invalid
 from app.evidence.schemas import EvidenceRead
 from app.evidence.service import list_evidence
 from app.fields import Criterion, Day, Domain, Name, SearchText
+from app.models import Vendor
 from app.records import get_vendor
 from app.status.schemas import StatusRead
-from app.status.service import (
-    evaluated_status,
-    refresh_lapsed,
-    status_on,
-    stored_status_json,
-)
+from app.status.service import lapsed_today, read_status, status_on
 from app.vendors import service
 from app.vendors.schemas import (
     VendorCreate,
@@ -61,7 +58,6 @@ def list_vendors(
 ) -> VendorPage:
     """Vendors with their status today, filtered, one page at a time (follow `next_cursor`)."""
     after_id = service.decode_cursor(cursor) if cursor else None
-    refresh_lapsed(session=session, today=today)
     flt = service.VendorFilter(
         status=status, tier=tier, q=q, expiring_within_days=expiring_within_days
     )
@@ -70,8 +66,22 @@ def list_vendors(
     )
     next_cursor = service.encode_cursor(items[-1].id) if len(items) == limit else None
     return VendorPage(
-        items=[VendorRead.model_validate(v) for v in items], total=total, next_cursor=next_cursor
+        items=vendor_reads(session=session, vendors=items, today=today),
+        total=total,
+        next_cursor=next_cursor,
     )
+
+
+def vendor_reads(*, session: Session, vendors: list[Vendor], today: date) -> list[VendorRead]:
+    """The vendors as the API shows them, a lapsed stored status evaluated for today."""
+    lapsed = lapsed_today(session=session, vendors=vendors, today=today)
+    return [_with(VendorRead.model_validate(v), lapsed.get(v.id)) for v in vendors]
+
+
+def _with(read: VendorRead, current: dict | None) -> VendorRead:
+    if current is None:
+        return read
+    return read.model_copy(update={key: current[key] for key in ("status", "next_review_on")})
 
 
 @router.post("", response_model=VendorRead, status_code=201, responses=WRITE_ERRORS)
@@ -80,7 +90,6 @@ def create_vendor(
 ) -> VendorRead:
     """Create a vendor; a duplicate name (any case) or domain is a 409."""
     vendor = service.create_vendor(session=session, data=data, actor=principal.name, today=today)
-    session.commit()
     return VendorRead.model_validate(vendor)
 
 
@@ -131,13 +140,13 @@ def lookup_vendor(
 @router.get("/{vendor_id:int}", response_model=VendorDetail, responses=READ_ERRORS)
 def read_vendor(vendor_id: VendorId, session: SessionDep, _: Reader, today: Today) -> VendorDetail:
     """The vendor with its evidence (retracted included) and waivers."""
-    refresh_lapsed(session=session, today=today)
     vendor = get_vendor(session=session, vendor_id=vendor_id)
     evidence = list_evidence(session=session, vendor_id=vendor_id)
     waivers = list_waivers(session=session, vendor_id=vendor_id)
+    (shown,) = vendor_reads(session=session, vendors=[vendor], today=today)
     return VendorDetail.model_validate(
         {
-            **VendorRead.model_validate(vendor).model_dump(),
+            **shown.model_dump(),
             "evidence": [EvidenceRead.model_validate(e) for e in evidence],
             "waivers": [WaiverRead.model_validate(w) for w in waivers],
         }
@@ -162,7 +171,6 @@ def update_vendor(
         actor=principal.name,
         today=today,
     )
-    session.commit()
     return VendorRead.model_validate(vendor)
 
 
@@ -180,12 +188,6 @@ async def vendor_status(
     _: Reader,
     today: Today,
     as_of: Annotated[Day | None, Query(description="Evaluate on this date; default today")] = None,
-) -> Response | StatusRead:
+) -> StatusRead:
     """May we sign or renew? The status, every flag and the next review date, as of a date."""
-    day = as_of or today
-    # The stored row, read on the event loop (one indexed SELECT costs less than a thread hop);
-    # only a day it does not cover is evaluated, in a worker thread.
-    body = await stored_status_json(vendor_id, as_of=day)
-    if body is not None:
-        return Response(body, media_type="application/json")
-    return await run_in_threadpool(evaluated_status, vendor_id, as_of=day)
+    return await read_status(vendor_id, as_of=as_of or today)

@@ -1,18 +1,15 @@
 """The dashboard and the vendor list: both read the materialised status on the vendor rows."""
 
-import json
 from dataclasses import dataclass
 from datetime import date
 from typing import ClassVar, NamedTuple
 from urllib.parse import urlencode
 
-import anyio
 from fastapi import APIRouter, Request
 
-from app.db import SessionDep, driver_date, session_scope
+from app.db import SessionDep
 from app.deps import Today
 from app.rules.catalog import SEVERITY_RANK
-from app.status.service import refresh_due, refresh_lapsed
 from app.vendors import queries
 from app.vendors.service import VendorFilter
 from app.vendors.views import summary
@@ -42,7 +39,6 @@ def expiry_flag(flags: list[dict]) -> dict | None:
 @router.get("/")
 def dashboard(request: Request, _: WebUser, session: SessionDep, today: Today):
     """Counts by status, what needs attention, what expires soon, the latest changes."""
-    refresh_lapsed(session=session, today=today)
     attention = {
         status: queries.vendors_with_status(session=session, status=status, limit=ATTENTION_LIMIT)
         for status in ("blocked", "conditional")
@@ -115,14 +111,8 @@ def list_row(row: tuple) -> ListRow:
     """A row of `queries.vendor_page` (the columns of `queries.LIST_COLUMNS`) by name: the one
     place that knows what the list's query returns."""
     vendor_id, name, domain, tier, status, flags, expires_on, review_on = row
-    worst = worst_flag(json.loads(flags or "[]"))
-    expires_on, review_on = driver_date(expires_on), driver_date(review_on)
+    worst = worst_flag(flags or [])
     return ListRow(vendor_id, name, domain, tier, status, worst, expires_on, review_on)
-
-
-def _refresh_lapsed(today: date) -> None:
-    with session_scope(writes=True) as session:
-        refresh_due(session=session, today=today)
 
 
 @router.get("/vendors")
@@ -130,16 +120,12 @@ async def vendor_list(request: Request, _: WebUser, today: Today):
     """Search by name or domain (`q`), filter by `status` and `tier`, `sort`, a `page` at a
     time; values a hand-edited address got wrong are ignored, never an error.
 
-    On the event loop with driver-level reads (the list is the most viewed page); only
-    re-evaluating vendors whose status lapsed, a write, goes to a worker thread.
+    On the event loop, its reads awaited (the list is the most viewed page).
     """
     query = request.query_params
     params = ListParams.parse(*(query.get(name, "") for name in ListParams.FIELDS))
     flt = VendorFilter(status=params.status or None, tier=params.tier or None, q=params.q or None)
     result = await queries.vendor_page(flt=flt, sort=params.sort, page=params.page, today=today)
-    if result.lapsed:  # a date passed since some statuses were stored: bring them up to date
-        await anyio.to_thread.run_sync(_refresh_lapsed, today)
-        result = await queries.vendor_page(flt=flt, sort=params.sort, page=params.page, today=today)
     context = {
         "today": today,
         "params": params,

@@ -2,23 +2,15 @@
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import lru_cache
 
-from sqlalchemy import Date, ScalarSelect, Select, Text, bindparam, case, cast, exists, func
-from sqlalchemy import select as sa_select
-from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy import Row, Select, case, func
+from sqlalchemy.engine.result import result_tuple
 from sqlmodel import Session, col, select
 
-from app.db import (
-    read_json_records,
-    read_records_together,
-    read_row,
-    read_tuples,
-    reads_in_process,
-)
+from app.db import read
 from app.errors import NotFound
 from app.models import AuditEntry, Evidence, Vendor, Waiver
-from app.status.service import due_ids
+from app.status.service import lapsed_on, lapsed_today
 from app.vendors.service import VendorFilter, like_pattern, narrowed
 
 PAGE_SIZE = 50
@@ -50,100 +42,83 @@ LIST_COLUMNS = (
     Vendor.domain,
     Vendor.tier,
     Vendor.status,
-    cast(Vendor.flags, Text).label("flags"),  # JSON text on both databases
+    Vendor.flags,
     Vendor.evidence_expires_on,
     Vendor.next_review_on,
 )
-ANY_DUE = due_ids(bindparam("today", type_=Date)).limit(1)
+LIST_KEYS = tuple(column.key for column in LIST_COLUMNS)
+_list_row = result_tuple(LIST_KEYS)  # a Row of LIST_COLUMNS holding values evaluated today
 
 
 @dataclass(frozen=True)
 class VendorPage:
     """One page of the vendor list; `total` is exact up to COUNT_CAP, else `capped`."""
 
-    vendors: list[tuple]  # LIST_COLUMNS, as the driver gives them (see vendor_rows)
+    vendors: list[Row]  # LIST_COLUMNS by name, as today's status has them (see `vendor_page`)
     total: int
     capped: bool
     page: int
     pages: int
     more: bool  # rows follow this page
-    lapsed: bool  # some vendor's stored status no longer holds (see `vendor_page`)
 
 
-def _where(query: Select, *, status: bool, tier: bool, q: bool) -> Select:
-    """`narrowed` with bound parameters for the filters that are set."""
-    return narrowed(
-        query,
-        status=bindparam("status") if status else None,
-        tier=bindparam("tier") if tier else None,
-        pattern=bindparam("pattern") if q else None,
-    )
+def _narrowed(query: Select, flt: VendorFilter) -> Select:
+    pattern = like_pattern(flt.q) if flt.q else None
+    return narrowed(query, status=flt.status, tier=flt.tier, pattern=pattern)
 
 
-@lru_cache(maxsize=512)
-def _page_statements(status: bool, tier: bool, q: bool, sort: str) -> tuple[Select, Select]:
-    """The page query and the capped count for one combination of filters and sort, built
-    once with bound parameters (so each is compiled once, see `read_tuples`).
+def _count(session: Session, flt: VendorFilter) -> int:
+    """How many vendors match `flt`, counted up to COUNT_CAP + 1."""
+    matching = _narrowed(select(Vendor.id), flt).limit(COUNT_CAP + 1).subquery()
+    query = select(func.count()).select_from(matching)
+    return session.connection().execute(query).scalar_one()  # Core: see status_by_id
 
-    Each page row also carries the capped count and whether any vendor's status lapsed
-    (subqueries run once per query, not per row): one round trip for the whole page.
-    """
-    matching = _where(sa_select(Vendor.id), status=status, tier=tier, q=q)
-    matching = matching.limit(bindparam("cap")).subquery("matching")
-    count = sa_select(func.count()).select_from(matching)
-    lapsed = sa_select(func.count()).select_from(ANY_DUE.subquery("due"))
-    extra = (count.scalar_subquery().label("total"), lapsed.scalar_subquery().label("lapsed"))
-    rows = _where(sa_select(*LIST_COLUMNS, *extra), status=status, tier=tier, q=q)
+
+def _rows(session: Session, flt: VendorFilter, sort: str, page: int) -> list[Row]:
+    """The rows of page `page`, and the first of the next page if there is one."""
     tie_break = () if sort in UNIQUE_SORTS else (col(Vendor.id),)
-    rows = rows.order_by(*SORTS[sort][1], *tie_break)
-    return rows.limit(bindparam("limit")).offset(bindparam("offset")), count
+    query = _narrowed(select(*LIST_COLUMNS), flt).order_by(*SORTS[sort][1], *tie_break)
+    query = query.limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)
+    return list(session.connection().execute(query))
 
 
-def _filter_params(flt: VendorFilter) -> dict:
-    params = {"status": flt.status, "tier": flt.tier}
-    if flt.q:
-        params["pattern"] = like_pattern(flt.q)
-    return params
+def _as_of_today(session: Session, rows: list[Row], today: date) -> list[Row]:
+    """`rows`, those of vendors whose stored status has lapsed evaluated for today (nothing
+    stored: reads never write; the daily pass does). Lapsed rows are rare: one indexed read
+    finds there are none."""
+    ids = [row.id for row in rows]
+    lapsed = session.scalars(select(Vendor).where(col(Vendor.id).in_(ids), lapsed_on(today)))
+    current = lapsed_today(session=session, vendors=list(lapsed), today=today)
+    return [_evaluated(row, current[row.id]) if row.id in current else row for row in rows]
 
 
-async def any_lapsed(today: date) -> bool:
-    """True when some vendor's stored status has lapsed (three index ranges, one row)."""
-    return await read_row(ANY_DUE, {"today": today.isoformat()}) is not None
+def _evaluated(row: Row, values: dict) -> Row:
+    """`row` with today's evaluation in place of its stored status."""
+    merged = row._asdict() | values
+    return _list_row(merged[key] for key in LIST_KEYS)
 
 
-async def _read_page(
-    flt: VendorFilter, sort: str, page: int, today: date
-) -> tuple[list, int, bool]:
-    """The rows of page `page` (one more, if any follows), the capped count and whether
-    some status lapsed; past the last row, the count and the lapse are read on their own."""
-    rows_query, count_query = _page_statements(bool(flt.status), bool(flt.tier), bool(flt.q), sort)
-    params = {**_filter_params(flt), "cap": COUNT_CAP + 1, "today": today.isoformat()}
-    offset = (page - 1) * PAGE_SIZE
-    rows = await read_tuples(rows_query, {**params, "limit": PAGE_SIZE + 1, "offset": offset})
-    if rows:
-        return [row[:-2] for row in rows], rows[0][-2], bool(rows[0][-1])
-    count = (await read_row(count_query, params))["count"]
-    return [], count, await any_lapsed(today)
+def _page(session: Session, flt: VendorFilter, sort: str, page: int, today: date) -> VendorPage:
+    total = _count(session, flt)
+    capped = total > COUNT_CAP
+    known_pages = max(1, -(-min(total, COUNT_CAP) // PAGE_SIZE))
+    page = max(page, 1) if capped else min(max(page, 1), known_pages)
+    rows = _rows(session, flt, sort, page)
+    more = len(rows) > PAGE_SIZE
+    rows = _as_of_today(session, rows[:PAGE_SIZE], today)
+    pages = max(known_pages, page + more) if capped else known_pages
+    return VendorPage(rows, min(total, COUNT_CAP), capped, page, pages, more)
 
 
 async def vendor_page(*, flt: VendorFilter, sort: str, page: int, today: date) -> VendorPage:
-    """The vendors matching `flt`, sorted, page `page` (1-based) of PAGE_SIZE.
+    """The vendors matching `flt`, sorted, page `page` (1-based) of PAGE_SIZE; past the last
+    page, the last page.
 
-    Driver-level reads of the listed columns only; the matches are counted up to
-    COUNT_CAP (counting 100,000 rows on every page view costs more than the page).
-    `lapsed` says some vendor's stored status no longer holds: refresh, then read again.
+    The listed columns only; the matches are counted up to COUNT_CAP (counting 100,000 rows
+    on every page view costs more than the page). Filters and sorts use the stored status;
+    a row whose stored status lapsed shows today's, evaluated.
     """
-    page = max(page, 1)
-    rows, total, lapsed = await _read_page(flt, sort, page, today)
-    capped = total > COUNT_CAP
-    known_pages = max(1, -(-min(total, COUNT_CAP) // PAGE_SIZE))
-    if not rows and not capped and page > known_pages:  # past the end: show the last page
-        page = known_pages
-        rows, total, lapsed = await _read_page(flt, sort, page, today)
-    more = len(rows) > PAGE_SIZE
-    pages = max(known_pages, page + more) if capped else known_pages
-    shown = min(total, COUNT_CAP)
-    return VendorPage(rows[:PAGE_SIZE], shown, capped, page, pages, more, lapsed)
+    return await read(lambda session: _page(session, flt, sort, page, today))
 
 
 def status_counts(*, session: Session) -> dict[str, int]:
@@ -181,87 +156,42 @@ def recent_changes(*, session: Session, limit: int) -> list[tuple[AuditEntry, st
     return [(entry, name) for entry, name in session.exec(query.limit(limit))]
 
 
-# --- the vendor page: primary-key and indexed reads, no ORM objects --------------------------
-
-
-def _shown(model: type, *unshown: str) -> list:
-    """The model's columns the vendor page uses: all but bookkeeping it never shows."""
-    return [column for column in model.__table__.c if column.key not in unshown]
-
-
-_BOOKKEEPING = ("vendor_id", "created_at", "created_by")
-# Whether the vendor has any waiver: most have none, and SQLite then skips reading them.
-_HAS_WAIVERS = exists().where(Waiver.vendor_id == Vendor.id).label("has_waivers")
-_VENDOR = sa_select(
-    *_shown(Vendor, "name_key", "created_at", "updated_at", "version"), _HAS_WAIVERS
-).where(Vendor.id == bindparam("vendor_id"))
-_EVIDENCE = (
-    sa_select(
-        *_shown(Evidence, *_BOOKKEEPING, "system", "document_media_type", "document_uploaded_at")
-    )
-    .where(Evidence.vendor_id == bindparam("vendor_id"))
-    .order_by(col(Evidence.received_on).desc(), col(Evidence.id).desc())
-)
-_WAIVERS = (
-    sa_select(*_shown(Waiver, *_BOOKKEEPING))
-    .where(Waiver.vendor_id == bindparam("vendor_id"))
-    .order_by(col(Waiver.id).desc())
-)
-_HISTORY = (
-    sa_select(*_shown(AuditEntry, "vendor_id"))
-    .where(AuditEntry.vendor_id == bindparam("vendor_id"))
-    .order_by(col(AuditEntry.id).desc())
-    .limit(bindparam("limit"))
-)
-
-
-def _json_rows(rows: Select, *order: str) -> ScalarSelect:
-    """PostgreSQL: `rows` as one JSON array of rows, each row an array of its values in the
-    columns' order (no names: half the text of objects), ordered by `order` (column names,
-    `-` first for descending) in the aggregate itself, so the order is exact."""
-    sub = rows.subquery()
-    keys = [sub.c[name[1:]].desc() if name[0] == "-" else sub.c[name] for name in order]
-    row = func.json_build_array(*sub.c)
-    return sa_select(func.json_agg(aggregate_order_by(row, *keys))).scalar_subquery()
-
-
-# PostgreSQL: the four reads as one statement of four JSON arrays, one round trip instead of
-# four. SQLite, in the process, runs them as they are (waivers only when the vendor has any).
-_VENDOR_FILE_AS_JSON = sa_select(
-    _json_rows(_VENDOR, "id"),
-    _json_rows(_EVIDENCE, "-received_on", "-id"),
-    _json_rows(_WAIVERS, "-id"),
-    _json_rows(_HISTORY, "-id"),
-)
-_FILE_SHAPES = (_VENDOR, _EVIDENCE, _WAIVERS, _HISTORY)
+# --- the vendor page ----------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class VendorFile:
-    """A vendor's row, its evidence (newest first), waivers and latest audit entries, as
-    read-only records with the models' attribute names."""
+    """A vendor's row, its evidence (newest first), waivers (newest first) and latest audit
+    entries (newest first), as model instances detached from their session."""
 
-    vendor: tuple
-    evidence: list[tuple]
-    waivers: list[tuple]
-    history: list[tuple]
+    vendor: Vendor
+    evidence: list[Evidence]
+    waivers: list[Waiver]
+    history: list[AuditEntry]
 
 
-async def _read_file(params: dict) -> list[list[tuple]]:
-    if not reads_in_process():
-        return await read_json_records(_VENDOR_FILE_AS_JSON, params, _FILE_SHAPES)
-    reads = [(shape, params) for shape in (_VENDOR, _EVIDENCE, _HISTORY)]
-    vendor, evidence, history = await read_records_together(reads)
-    has_waivers = vendor and vendor[0].has_waivers
-    waivers = (await read_records_together([(_WAIVERS, params)]))[0] if has_waivers else []
-    return [vendor, evidence, waivers, history]
+def _of_vendor(session: Session, model: type, vendor_id: int, *order, limit=None) -> list:
+    query = select(model).where(model.vendor_id == vendor_id).order_by(*order).limit(limit)
+    return list(session.scalars(query))
+
+
+def read_vendor_file(session: Session, vendor_id: int, history_limit: int) -> VendorFile:
+    """Everything the vendor page shows of `vendor_id`, or NotFound."""
+    vendor = session.get(Vendor, vendor_id)
+    if vendor is None:
+        raise NotFound(f"vendor {vendor_id} not found")
+    return VendorFile(
+        vendor=vendor,
+        evidence=_of_vendor(
+            session, Evidence, vendor_id, col(Evidence.received_on).desc(), col(Evidence.id).desc()
+        ),
+        waivers=_of_vendor(session, Waiver, vendor_id, col(Waiver.id).desc()),
+        history=_of_vendor(
+            session, AuditEntry, vendor_id, col(AuditEntry.id).desc(), limit=history_limit
+        ),
+    )
 
 
 async def vendor_file(vendor_id: int, *, history_limit: int) -> VendorFile:
-    """Everything the vendor page shows of `vendor_id` (read together), or NotFound."""
-    vendor, evidence, waivers, entries = await _read_file(
-        {"vendor_id": vendor_id, "limit": history_limit}
-    )
-    if not vendor:
-        raise NotFound(f"vendor {vendor_id} not found")
-    return VendorFile(vendor=vendor[0], evidence=evidence, waivers=waivers, history=entries)
+    """`read_vendor_file`, awaited (the vendor page)."""
+    return await read(lambda session: read_vendor_file(session, vendor_id, history_limit))

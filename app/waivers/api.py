@@ -27,7 +27,6 @@ def create_waiver(
     waiver = service.create_waiver(
         session=session, vendor_id=vendor_id, data=data, actor=principal.name, today=today
     )
-    session.commit()
     return WaiverRead.model_validate(waiver)
 
 
@@ -56,5 +55,4 @@ def revoke_waiver(
         actor=principal.name,
         today=today,
     )
-    session.commit()
     return WaiverRead.model_validate(waiver)

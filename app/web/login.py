@@ -10,7 +10,7 @@ from app import clock
 from app.auth import sessions, throttle
 from app.auth.client import client_address
 from app.auth.users import hash_password, verify_password
-from app.db import session_scope
+from app.db import SessionDep, session_scope
 from app.models import User
 from app.web.deps import CsrfForm
 from app.web.forms import FORM_ERROR, FormState
@@ -108,12 +108,11 @@ def _refused(
 
 
 @router.post("/logout")
-def log_out(request: Request, _: CsrfForm):
+def log_out(request: Request, _: CsrfForm, session: SessionDep):
     """End the session, here and wherever its cookie was copied to."""
     web = web_session(request)
     if web.session_id is not None:
-        with session_scope() as session:
-            sessions.end(session=session, session_id=web.session_id)
+        sessions.end(session=session, session_id=web.session_id)
     web.log_out()
     web.flash("You are logged out.")
     return see_other("/login")

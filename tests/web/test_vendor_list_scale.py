@@ -1,5 +1,5 @@
-"""The vendor list at scale: counted up to a cap, an edit shown at once, the session cookie
-verified once per value, a hostile query string never an error."""
+"""The vendor list at scale: counted up to a cap, an edited or lapsed vendor shown as it is
+today, the session cookie verified once per value, a hostile query string never an error."""
 
 import re
 
@@ -60,7 +60,7 @@ def test_under_the_cap_the_count_is_exact(web_reader: WebClient, analyst, small_
 
 
 def test_a_changed_vendor_is_shown_changed_the_same_day(web_reader: WebClient, analyst):
-    """An edit or a new status shows on the next view of the list."""
+    """An edit or a new status shows at once."""
     vendor = _vendors(analyst, 1, tier="critical")[0]
     row = web_reader.get("/vendors").text.split("<tbody>")[1]
     assert "Required evidence missing" in row and "Blocked" in row
@@ -102,20 +102,29 @@ def test_a_cookie_is_trusted_only_under_the_key_that_signed_it(
     assert WebSession.from_cookie(value).session_id is None
 
 
-def test_the_list_brings_lapsed_statuses_up_to_date_when_a_date_passes(
+def test_a_lapsed_status_is_shown_as_today_s_and_stored_by_the_daily_pass(
     app, web_reader: WebClient, analyst
 ):
-    """The stored status holds until its review date; the first list after it re-evaluates."""
+    """The stored status holds until its review date. After it, the list shows today's status,
+    evaluated but not stored (reads never write); the filters, which read the stored status,
+    find the vendor once the daily pass has stored it."""
     from datetime import date
 
     from app.deps import get_today
+    from app.status.daily import run_daily
 
     vendor = _vendors(analyst, 1, tier="high")[0]
     response = analyst.post(f"/api/v1/vendors/{vendor['id']}/evidence", json=soc2_body())
     assert response.json()["status"]["next_review_on"] == "2026-12-31"  # going stale from
     assert NAMES.findall(web_reader.get("/vendors?status=blocked").text) == []
 
-    app.dependency_overrides[get_today] = lambda: date(2027, 4, 1)  # the report is stale
+    later = date(2027, 4, 1)  # the report is stale
+    app.dependency_overrides[get_today] = lambda: later
+    row = web_reader.get("/vendors").text.split("<tbody>")[1]
+    assert "SOC 2 report stale" in row and "Blocked" in row
+    assert NAMES.findall(web_reader.get("/vendors?status=blocked").text) == []
+
+    assert run_daily(day=later, who="test") == 1
     blocked = web_reader.get("/vendors?status=blocked").text
     assert NAMES.findall(blocked) == ["Vendor 00"]
     assert "SOC 2 report stale" in blocked
