@@ -27,7 +27,7 @@ from app.rules.snapshot import (
     report_acceptable,
     substitute_acceptable,
 )
-from app.rules.wording import KIND_LABELS, TSC_LABELS, WANTED, about, describe
+from app.rules.wording import TSC_LABELS, WANTED, about, describe
 
 SEVERITY_ORDER = ("block", "high", "medium", "info")
 SEVERITY_RANK: Mapping[str, int] = MappingProxyType({s: i for i, s in enumerate(SEVERITY_ORDER)})
@@ -161,25 +161,10 @@ ISO_IN_PLACE_OF_SOC2 = Rule(
     on=(FILE,),
     check=_requirement,
     message=lambda *, certificate, requirement: (
-        f"Only {describe(certificate)} is on file. "
-        f"Ask for {WANTED[requirement]}: an ISO 27001 certificate does not replace it."
+        f"Only {describe(certificate)} is on file. Ask for {WANTED[requirement]}: an ISO 27001 "
+        "certificate does not replace it."
     ),
 )
-
-
-_WHY_NOT_SOC2 = {
-    "soc3_report": "is a general-use summary with no system description, tests or exceptions",
-    "soc1_report": "covers controls over financial reporting, not security",
-}
-
-
-def _soc_in_place_of_soc2(*, report: SocReport, requirement: str) -> str:
-    label = KIND_LABELS[report.kind]
-    return about(
-        report,
-        f"{_WHY_NOT_SOC2[report.kind]}. Ask for {WANTED[requirement]}: a {label} report does "
-        "not replace it.",
-    )
 
 
 SOC3_IN_PLACE_OF_SOC2 = Rule(
@@ -193,7 +178,11 @@ SOC3_IN_PLACE_OF_SOC2 = Rule(
     ask="The SOC 2 report the SOC 3 summarises.",
     on=(FILE,),
     check=_requirement,
-    message=_soc_in_place_of_soc2,
+    message=lambda *, report, requirement: about(
+        report,
+        "is a general-use summary with no system description, tests or exceptions. Ask for "
+        f"{WANTED[requirement]}: a SOC 3 report does not replace it.",
+    ),
 )
 
 SOC1_IN_PLACE_OF_SOC2 = Rule(
@@ -206,7 +195,11 @@ SOC1_IN_PLACE_OF_SOC2 = Rule(
     ask="A SOC 2 report.",
     on=(FILE,),
     check=_requirement,
-    message=_soc_in_place_of_soc2,
+    message=lambda *, report, requirement: about(
+        report,
+        "covers controls over financial reporting, not security. Ask for "
+        f"{WANTED[requirement]}: a SOC 1 report does not replace it.",
+    ),
 )
 
 SOC2_IN_PLACE_OF_ISO = Rule(
