@@ -39,7 +39,7 @@ SESSION_SCOPE_ALLOWED = {
     "app/documents/prefill_uploads.py": "the daily pass's sweep of unattached PDFs",
     "app/idempotency.py": "a key's claim commits apart from the write it guards",
     "app/auth/throttle.py": "a login attempt is committed at once, so parallel guesses count",
-    "app/auth/web.py": "the password is checked outside any write lock (Argon2 is slow)",
+    "app/web/login.py": "the password is checked outside any write lock (Argon2 is slow)",
     "app/bulk/api.py": "a streamed export outlives the request's session",
 }
 
