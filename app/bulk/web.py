@@ -126,7 +126,7 @@ def confirm_import(
         session.rollback()
         checked = Checked(what, filename, "", report)
         return _page(request, FormState({"what": what}), checked, status=422)
-    response = saved(request, session, "/vendors", f"Imported {filename}: {counts(report, what)}.")
+    response = saved(request, "/vendors", f"Imported {filename}: {counts(report, what)}.")
     release(str(sha))
     return response
 

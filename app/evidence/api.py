@@ -34,12 +34,11 @@ class EvidenceCreated(BaseModel):
     status: StatusRead
 
 
-def _committed(
+def _created(
     session: Session, evidence: Evidence, assessment: Assessment, today: date
 ) -> EvidenceCreated:
-    """Commit the request's write; the record and its vendor's status with it."""
+    """The record and its vendor's status with it (the request's session commits them)."""
     vendor = get_vendor(session=session, vendor_id=evidence.vendor_id)
-    session.commit()
     return EvidenceCreated(
         evidence=EvidenceRead.model_validate(evidence),
         status=status_read(vendor, assessment, as_of=today),
@@ -63,7 +62,7 @@ def create_evidence(
     evidence, assessment = service.create_evidence(
         session=session, vendor_id=vendor_id, data=data, actor=principal.name, today=today
     )
-    return _committed(session, evidence, assessment, today)
+    return _created(session, evidence, assessment, today)
 
 
 @router.get(
@@ -102,7 +101,7 @@ def update_evidence(
         actor=principal.name,
         today=today,
     )
-    return _committed(session, evidence, assessment, today)
+    return _created(session, evidence, assessment, today)
 
 
 @router.post("/evidence/{evidence_id}/retract", response_model=EvidenceRead, responses=WRITE_ERRORS)
@@ -113,5 +112,4 @@ def retract_evidence(
     evidence = service.retract_evidence(
         session=session, evidence_id=evidence_id, data=data, actor=principal.name, today=today
     )
-    session.commit()
     return EvidenceRead.model_validate(evidence)

@@ -170,7 +170,7 @@ def _create(ask: KindRequest, posted: Posted) -> Response:
     words = _attach(session, evidence, document, owner)
     notice = f"Logged the {labels.title_of(evidence)}{words}. "
     notice += status_words(vendor.name, vendor.status)
-    return saved(ask.request, session, f"/vendors/{vendor.id}", notice)
+    return saved(ask.request, f"/vendors/{vendor.id}", notice)
 
 
 def _carried(session: Session, posted: Posted, owner: str) -> KeptDocument | None:
@@ -253,7 +253,7 @@ class RecordRequest:
             return invalid(self.request, self.session, template, context)
         vendor = context["vendor"]
         notice = f"{done} {status_words(vendor.name, vendor.status)}"
-        return saved(self.request, self.session, f"/vendors/{vendor.id}", notice)
+        return saved(self.request, f"/vendors/{vendor.id}", notice)
 
 
 @dataclass

@@ -59,7 +59,7 @@ def create_vendor(
     if vendor is None:
         return invalid(request, session, FORM, {"form": form, "vendor": None})
     notice = f"Created {vendor.name}. " + status_words(vendor.name, vendor.status)
-    return saved(request, session, f"/vendors/{vendor.id}", notice)
+    return saved(request, f"/vendors/{vendor.id}", notice)
 
 
 @router.get("/vendors/{vendor_id}")
@@ -110,4 +110,4 @@ def update_vendor(
     if updated is None:
         return invalid(request, session, FORM, {"form": form, "vendor": vendor})
     notice = f"Saved {updated.name}. " + status_words(updated.name, updated.status)
-    return saved(request, session, f"/vendors/{vendor_id}", notice)
+    return saved(request, f"/vendors/{vendor_id}", notice)

@@ -121,7 +121,7 @@ def create_waiver(
     notice = f"Granted waiver #{waiver.id} for {waiver.code}. " + status_words(
         vendor.name, vendor.status
     )
-    return saved(request, session, f"/vendors/{vendor.id}", notice)
+    return saved(request, f"/vendors/{vendor.id}", notice)
 
 
 @router.get("/waivers/{waiver_id}/revoke")
@@ -161,4 +161,4 @@ def revoke(
         context = {"waiver": waiver, "vendor": vendor, "form": form, "today": today}
         return invalid(request, session, REVOKE, context)
     notice = f"Revoked waiver #{waiver_id}. " + status_words(vendor.name, vendor.status)
-    return saved(request, session, f"/vendors/{vendor.id}", notice)
+    return saved(request, f"/vendors/{vendor.id}", notice)

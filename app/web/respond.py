@@ -13,9 +13,8 @@ from app.web.session import web_session
 from app.web.templating import render, see_other
 
 
-def saved(request: Request, session: Session, url: str, notice: str) -> Response:
-    """Commit the request's one transaction, leave a notice, and redirect (303) to `url`."""
-    session.commit()
+def saved(request: Request, url: str, notice: str) -> Response:
+    """Leave a notice and redirect (303) to `url`; the request's session commits the write."""
     web_session(request).flash(notice)
     return see_other(url)
 
