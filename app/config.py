@@ -35,6 +35,7 @@ class Settings(BaseSettings):
     policy_path: Path = ROOT / "seed" / "policy.toml"
     timezone: str = "UTC"
     base_url: str = "http://127.0.0.1:8000"
+    organisation_name: str = Field(default="Vetted", min_length=1, max_length=200)
     upload_dir: Path = Path("./uploads")
     max_upload_mb: int = Field(default=25, ge=1)
     db_pool_size: int = Field(default=10, ge=1)

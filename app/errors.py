@@ -23,6 +23,22 @@ class Conflict(DomainError):
     status_code = 409
 
 
+class Gone(DomainError):
+    """A portal link that was cancelled, expired or replaced: it opens nothing any more."""
+
+    status_code = 410
+
+
+class TooMany(DomainError):
+    """Too many posts in the window: try again after `retry_after` seconds."""
+
+    status_code = 429
+
+    def __init__(self, detail: object, *, retry_after: int) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after
+
+
 class Invalid(DomainError):
     """Input that passed the schema but breaks a rule that needs the database to check.
 

@@ -26,6 +26,9 @@ from app.evidence import prefill_web as prefill_pages
 from app.evidence import web as evidence_pages
 from app.evidence.api import router as evidence_router
 from app.idempotency import IdempotencyMiddleware
+from app.portal import pages as portal_pages
+from app.portal import review_web as request_pages
+from app.portal.api import router as requests_router
 from app.security import SecurityMiddleware
 from app.status.daily import daily_refresh
 from app.system_api import health
@@ -89,6 +92,8 @@ PAGES = tuple(
         vendor_pages,
         evidence_pages,
         waiver_pages,
+        request_pages,
+        portal_pages,  # the vendor portal: no login, the link alone
         login_pages,
         prefill_pages,
         bulk_pages,
@@ -119,6 +124,7 @@ def create_app() -> FastAPI:
     app.include_router(evidence_router, prefix=API_PREFIX, **API_ROUTER_OPTIONS)
     app.include_router(waivers_router, prefix=API_PREFIX, **API_ROUTER_OPTIONS)
     app.include_router(documents_router, prefix=API_PREFIX, **API_ROUTER_OPTIONS)
+    app.include_router(requests_router, prefix=API_PREFIX, **API_ROUTER_OPTIONS)
     app.include_router(bulk_router, prefix=API_PREFIX, **API_ROUTER_OPTIONS)
     app.include_router(rules_router, prefix=API_PREFIX, **API_ROUTER_OPTIONS)
     app.include_router(digest_router, prefix=API_PREFIX, **API_ROUTER_OPTIONS)

@@ -28,6 +28,8 @@ class Vendor(SQLModel, table=True):
     services: str = Field(default="", max_length=2000)
     data_access: str | None = Field(default=None, max_length=16)
     owner_email: str | None = Field(default=None, max_length=320, index=True)
+    # Whom evidence requests go to by default (SPEC §11): the vendor's security contact.
+    security_contact_email: str | None = Field(default=None, max_length=320)
     requirement: str | None = Field(default=None, max_length=32)
     required_tsc: list[str] | None = Field(default=None, sa_type=JSON)
     created_at: datetime = _utc()
@@ -115,6 +117,90 @@ class PrefillUpload(SQLModel, table=True):
     size: int
     owner: str = Field(max_length=320)  # the principal's name: a web user's e-mail address
     created_at: datetime = _utc(index=True)
+
+
+class EvidenceRequest(SQLModel, table=True):
+    """Evidence asked of a vendor, answered through a portal link (SPEC §11).
+
+    The link is `{id}.{mac}`, the mac an HMAC under the secret key of the id and `link_nonce`:
+    nothing stored here opens it. Rotating the link moves the nonce to `retired_nonces`, whose
+    links then answer 410. The status is derived (app/portal/service.py), never stored."""
+
+    __tablename__ = "evidence_requests"
+
+    id: int | None = Field(default=None, primary_key=True)
+    vendor_id: int = Field(foreign_key="vendors.id", index=True)
+    kinds: list[str] = Field(sa_type=JSON)
+    contact_email: str = Field(max_length=320)
+    message: str = Field(default="", max_length=5000)
+    due_on: date = Field(index=True)
+    expires_on: date
+    link_nonce: str = Field(max_length=64)
+    retired_nonces: list[str] = Field(default_factory=list, sa_type=JSON)
+    created_at: datetime = _utc()
+    created_by: str = Field(max_length=320)
+    cancelled_at: datetime | None = _utc(default=None, nullable=True)
+    cancelled_by: str | None = Field(default=None, max_length=320)
+    cancel_reason: str | None = Field(default=None, max_length=2000)
+
+
+class EvidenceSubmission(SQLModel, table=True):
+    """One document a vendor handed in through the portal: not evidence until accepted."""
+
+    __tablename__ = "evidence_submissions"
+    __table_args__ = (Index("ix_evidence_submissions_status_vendor", "status", "vendor_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    request_id: int = Field(foreign_key="evidence_requests.id", index=True)
+    vendor_id: int = Field(foreign_key="vendors.id", index=True)
+    kind: str = Field(max_length=32)
+    fields: dict = Field(default_factory=dict, sa_type=JSON)  # the kind's fields, as sent
+    document_sha256: str = Field(max_length=64, index=True)
+    document_name: str = Field(max_length=255)
+    document_size: int
+    submitted_at: datetime = _utc()
+    submitted_on: date  # the organisation's day it arrived: the evidence's received_on
+    status: str = Field(default="pending", max_length=16)  # pending|accepted|rejected|superseded
+    reviewed_at: datetime | None = _utc(default=None, nullable=True)
+    reviewed_by: str | None = Field(default=None, max_length=320)
+    review_notes: str | None = Field(default=None, max_length=2000)  # a rejection's reason
+    evidence_id: int | None = Field(default=None, foreign_key="evidence.id")
+
+
+class RequestEmail(SQLModel, table=True):
+    """One e-mail about a request — the request itself or a reminder — claimed once: the unique
+    key (request, what, for the day it is due) lets one process send it. A refused one keeps its
+    row with why and is tried again by the next pass."""
+
+    __tablename__ = "request_emails"
+    __table_args__ = (UniqueConstraint("request_id", "what", "due_on"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    request_id: int = Field(foreign_key="evidence_requests.id", index=True)
+    what: str = Field(max_length=16)  # request | reminder
+    due_on: date  # the day it was due to go out
+    recipient: str = Field(max_length=320)
+    claimed_at: datetime = _utc()
+    sent_at: datetime | None = _utc(default=None, nullable=True)
+    failed_at: datetime | None = _utc(default=None, nullable=True)
+    error: str | None = Field(default=None, max_length=1000)
+
+
+class PortalPost(SQLModel, table=True):
+    """A post to a portal link (a submission or an extraction), counted per link and per client
+    address for the portal's rate limit; rows older than the window are deleted by the daily
+    pass."""
+
+    __tablename__ = "portal_posts"
+    __table_args__ = (
+        Index("ix_portal_posts_request_at", "request_id", "at"),
+        Index("ix_portal_posts_client_at", "client", "at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    request_id: int
+    client: str = Field(max_length=64)
+    at: datetime = _utc()
 
 
 class StatusChange(SQLModel, table=True):
@@ -288,10 +374,14 @@ __all__ = [
     "AuditEntry",
     "DigestDelivery",
     "Evidence",
+    "EvidenceRequest",
+    "EvidenceSubmission",
     "IdempotencyKey",
     "JobRun",
     "LoginFailure",
     "LoginSession",
+    "PortalPost",
+    "RequestEmail",
     "StatusChange",
     "User",
     "Vendor",

@@ -3,7 +3,7 @@
 from sqlmodel import Session, SQLModel
 
 from app.errors import NotFound
-from app.models import Evidence, Vendor, Waiver
+from app.models import Evidence, EvidenceRequest, EvidenceSubmission, Vendor, Waiver
 
 
 def _get(session: Session, model: type[SQLModel], what: str, record_id: int, for_update: bool):
@@ -26,3 +26,15 @@ def get_evidence(*, session: Session, evidence_id: int, for_update: bool = False
 def get_waiver(*, session: Session, waiver_id: int, for_update: bool = False) -> Waiver:
     """The waiver, or NotFound; `for_update` locks the row (PostgreSQL) until commit."""
     return _get(session, Waiver, "waiver", waiver_id, for_update)
+
+
+def get_request(*, session: Session, request_id: int, for_update: bool = False) -> EvidenceRequest:
+    """The evidence request, or NotFound; `for_update` locks the row (PostgreSQL) until commit."""
+    return _get(session, EvidenceRequest, "request", request_id, for_update)
+
+
+def get_submission(
+    *, session: Session, submission_id: int, for_update: bool = False
+) -> EvidenceSubmission:
+    """The submission, or NotFound; `for_update` locks the row (PostgreSQL) until commit."""
+    return _get(session, EvidenceSubmission, "submission", submission_id, for_update)

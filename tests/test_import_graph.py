@@ -20,13 +20,14 @@ LAYERS = (
     "status",
     "evidence",
     "waivers",
+    "portal",  # evidence requests, the vendor portal, submissions and their review
     "vendors",
     "bulk",
     "digest",
 )
 # Modules at app/'s top that the folders stand on; they import no folder.
 KERNEL = {"clock", "config", "errors", "fields", "field_patterns", "db", "models", "deps"}
-KERNEL |= {"api_common", "records", "cli_options"}
+KERNEL |= {"api_common", "records", "cli_options", "mailer"}
 
 # The entry points put the folders together: the app factory, the CLI, middleware, seeding.
 ENTRY_POINTS = {"main", "cli", "seed", "system_api", "api_docs", "idempotency", "security"}

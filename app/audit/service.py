@@ -34,6 +34,8 @@ ENTITIES = {
     "users": "user",
     "api_tokens": "api_token",
     "digest_deliveries": "digest_delivery",
+    "evidence_requests": "evidence_request",
+    "evidence_submissions": "evidence_submission",
 }
 
 

@@ -40,8 +40,8 @@ from app.digest.build import (
     owner_key,
     owners,
 )
-from app.digest.mailer import DeliveryError, Mailer, SmtpConfig, compose
 from app.digest.render import Rendered, render
+from app.mailer import DeliveryError, Mailer, SmtpConfig, compose
 from app.models import DigestDelivery, Evidence, StatusChange, Vendor, Waiver
 from app.rules.engine import evaluate
 from app.status.bulk import EVIDENCE_COLUMNS, WAIVER_COLUMNS, EvidenceRow, WaiverRow

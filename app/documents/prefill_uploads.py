@@ -19,7 +19,7 @@ from sqlmodel import Session, col, delete, select
 from app.config import get_settings
 from app.db import session_scope
 from app.documents.storage import StoredFile, path_for, stored_file
-from app.models import Evidence, PrefillUpload
+from app.models import Evidence, EvidenceSubmission, PrefillUpload
 
 log = logging.getLogger("vetted.prefill")
 HOLD = timedelta(hours=24)  # how long a handle is honoured
@@ -84,12 +84,17 @@ def _unheld(session: Session, digests: set[str], cutoff: datetime) -> set[str]:
     held = session.exec(
         select(Evidence.document_sha256).where(col(Evidence.document_sha256).in_(digests))
     ).all()
+    handed_in = session.exec(  # a vendor's submission through the portal
+        select(EvidenceSubmission.document_sha256).where(
+            col(EvidenceSubmission.document_sha256).in_(digests)
+        )
+    ).all()
     young = session.exec(
         select(PrefillUpload.sha256).where(
             col(PrefillUpload.sha256).in_(digests), PrefillUpload.created_at > cutoff
         )
     ).all()
-    return digests - set(held) - set(young)
+    return digests - set(held) - set(handed_in) - set(young)
 
 
 def _remove(sha256: str, cutoff: datetime, root: Path | None) -> bool:

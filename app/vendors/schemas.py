@@ -41,6 +41,7 @@ class VendorFields(BaseModel):
     services: Services = ""
     data_access: Annotated[DataAccess | None, EMPTY_AS_NONE] = None
     owner_email: OptionalEmail = None
+    security_contact_email: OptionalEmail = None
     requirement: Annotated[Requirement | None, EMPTY_AS_NONE] = None
     required_tsc: list[Criterion] | None = Field(default=None, max_length=5)
 
@@ -67,6 +68,7 @@ class VendorUpdate(BaseModel):
     services: Services | None = None
     data_access: Annotated[DataAccess | None, EMPTY_AS_NONE] = None
     owner_email: OptionalEmail = None
+    security_contact_email: OptionalEmail = None
     requirement: Annotated[Requirement | None, EMPTY_AS_NONE] = None
     required_tsc: list[Criterion] | None = Field(default=None, max_length=5)
     version: TypedInt | None = Field(default=None, ge=1, le=2**31 - 1)
@@ -87,6 +89,7 @@ class VendorRead(BaseModel):
     services: str
     data_access: str | None
     owner_email: str | None
+    security_contact_email: str | None
     requirement: str | None
     required_tsc: list[str] | None
     created_at: datetime
