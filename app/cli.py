@@ -82,6 +82,14 @@ def seed() -> None:
     typer.echo(f"created {len(created)} demo vendors" if created else "demo data already there")
 
 
+def _show_demo_portal_links() -> None:
+    from app.seed import demo_portal_links
+
+    with session_scope(writes=False) as session:
+        for vendor, url in demo_portal_links(session=session, today=today()):
+            typer.echo(f"demo vendor portal ({vendor}): {url}")
+
+
 def _ensure_demo_users() -> None:
     from app.auth.users import create_user
     from app.models import User
@@ -115,6 +123,7 @@ def serve(
         _ensure_demo_users()
         emails = ", ".join(email for email, _ in DEMO_USERS)
         typer.echo(f"demo users: {emails} — password {DEMO_PASSWORD}")
+        _show_demo_portal_links()
     typer.echo(f"Vetted on http://{host}:{port}  (API docs at /docs)")
     proxies = [str(network) for network in get_settings().trusted_proxies]
     uvicorn.run(

@@ -8,10 +8,15 @@ from pathlib import Path
 from pydantic import TypeAdapter
 from sqlmodel import Session, select
 
+from app import clock
 from app.config import ROOT
+from app.documents.storage import store_pdf_bytes
 from app.evidence import service as evidence_service
 from app.evidence.schemas import EvidenceCreate, Retraction
-from app.models import Vendor
+from app.models import EvidenceRequest, Vendor
+from app.portal import links
+from app.portal import service as request_service
+from app.portal.schemas import RequestCreate, submission_schema
 from app.rules.dates import add_months
 from app.vendors.schemas import VendorCreate
 from app.vendors.service import create_vendor, name_key
@@ -19,6 +24,7 @@ from app.waivers import service as waiver_service
 from app.waivers.schemas import WaiverCreate
 
 DEMO_PATH = ROOT / "seed" / "demo.toml"
+DOCUMENTS = ROOT / "seed" / "documents"
 SEED_ACTOR = "seed"
 _STEP = re.compile(r"([+-])(\d+)([dm])")
 _evidence = TypeAdapter(EvidenceCreate)
@@ -51,7 +57,7 @@ def load_demo(*, session: Session, today: date, path: Path = DEMO_PATH) -> list[
 
 
 def _create_one(*, session: Session, spec: dict, today: date) -> None:
-    fields = {k: v for k, v in spec.items() if k not in ("evidence", "waiver")}
+    fields = {k: v for k, v in spec.items() if k not in ("evidence", "waiver", "request")}
     vendor = create_vendor(
         session=session, data=VendorCreate(**fields), actor=SEED_ACTOR, today=today
     )
@@ -62,6 +68,35 @@ def _create_one(*, session: Session, spec: dict, today: date) -> None:
         )
     for waiver in spec.get("waiver", []):
         _add_waiver(session=session, vendor=vendor, record=waiver, ids=ids, today=today)
+    for request in spec.get("request", []):
+        _add_request(session=session, vendor=vendor, record=request, today=today)
+
+
+def _add_request(*, session: Session, vendor: Vendor, record: dict, today: date) -> None:
+    """An evidence request and what the vendor handed in through the portal for it."""
+    handed_in = record.pop("submission", [])
+    request = request_service.create_request(
+        session=session,
+        vendor_id=vendor.id,
+        data=RequestCreate(**_resolve(record, today)),
+        actor=SEED_ACTOR,
+        today=today,
+        now=clock.utc_now(),
+    )
+    for submission in handed_in:
+        fields = _resolve(submission, today)
+        name = fields.pop("document")
+        data = submission_schema(fields["kind"]).model_validate(fields)
+        request_service.submit(
+            session=session,
+            request=request,
+            kind=fields["kind"],
+            fields=request_service.check_submission(fields["kind"], data, today),
+            document=store_pdf_bytes((DOCUMENTS / name).read_bytes()),
+            document_name=name,
+            today=today,
+            now=clock.utc_now(),
+        )
 
 
 def _add_waiver(*, session: Session, vendor: Vendor, record: dict, ids: list[int], today: date):
@@ -100,3 +135,15 @@ def _add_evidence(
             today=today,
         )
     return evidence.id
+
+
+def demo_portal_links(*, session: Session, today: date) -> list[tuple[str, str]]:
+    """The portal links of the demo's live requests (vendor name, URL), to try the portal."""
+    query = select(Vendor.name, EvidenceRequest).where(
+        EvidenceRequest.vendor_id == Vendor.id, EvidenceRequest.created_by == SEED_ACTOR
+    )
+    return [
+        (name, links.portal_url(request))
+        for name, request in session.exec(query)
+        if request_service.status_of(session, request, today) in request_service.LIVE
+    ]
