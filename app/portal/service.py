@@ -174,16 +174,17 @@ def rotate_link(*, session: Session, request_id: int, actor: str, today: date) -
 
 def open_link(*, session: Session, token: str, today: date) -> EvidenceRequest:
     """The request a portal token opens: NotFound for an unknown one, Gone for a replaced,
-    cancelled or expired one. The errors never repeat the token."""
-    request_id = links.request_id_of(token)
+    cancelled or expired one. The errors never repeat the token, and every token costs the same
+    reads and comparisons, so a 404 and a 410 take the same time."""
+    request_id = links.request_id_of(token) or 0
     request = session.get(EvidenceRequest, request_id) if request_id else None
+    handed_in = submissions_of(session, [request_id])[request_id]
     state = links.link_state(token, request)
-    if state is links.LinkState.NONE:
+    if state is links.LinkState.NONE or request is None:
         raise NotFound("there is no such link")
-    assert request is not None
     if state is links.LinkState.RETIRED:
         raise Gone("this link has been replaced by a newer one")
-    status = status_of(session, request, today)
+    status = request_status(request, handed_in, today)
     if status in ("cancelled", "expired"):
         raise Gone(f"this request is {status}")
     return request
