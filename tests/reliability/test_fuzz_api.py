@@ -14,8 +14,9 @@ waiver, correcting a record, asking a vendor for evidence and accepting a submis
 starts before it ends, a waiver of at most 12 months from its grant), against today (nothing
 received tomorrow, nothing due yesterday, no link beyond 90 days), or against the stored record
 (a scope judged only on a SOC 2 report or an ISO certificate; a waiver's document one of its
-vendor's; an accepted submission's corrected fields, valid for its kind only). The token is ours (`with-security-parameters` off), so schemathesis does not
-send requests without it believing they carry one.
+vendor's; an accepted submission's corrected fields, valid for its kind only). The token is
+ours (`with-security-parameters` off), so schemathesis does not send requests without it
+believing they carry one.
 """
 
 import pytest
