@@ -12,7 +12,9 @@ from app import db
 from app.documents.storage import store_pdf_bytes
 from app.errors import Gone
 from app.models import AuditEntry
+from app.portal import api as requests_api
 from app.portal import service
+from app.portal.mail import EmailOutcome
 from app.portal.schemas import submission_schema
 
 NOW = datetime(2026, 6, 15, 9, tzinfo=UTC)
@@ -68,6 +70,22 @@ def test_a_request_is_created_with_its_link(analyst, vendor) -> None:
     assert request["link_emailed"] is False  # no SMTP host in the tests
     assert request["expires_on"] == (TEST_TODAY + timedelta(days=44)).isoformat()
     assert request["created_by"] == "token:test-analyst"
+
+
+def test_the_link_is_emailed_only_once_the_request_is_saved(analyst, vendor, monkeypatch) -> None:
+    mailed = []
+
+    def send(*, request_id: int) -> EmailOutcome:
+        with db.session_scope(writes=False) as s:  # another session sees the request
+            mailed.append(s.get(service.EvidenceRequest, request_id).link_nonce)
+        return EmailOutcome(sent=True, configured=True)
+
+    monkeypatch.setattr(requests_api, "send_request_email", send)
+    answer = _ask(analyst, vendor["id"])
+    assert answer.json()["request"]["link_emailed"] is True
+    relinked = analyst.post(f"{API}/requests/{answer.json()['request']['id']}/link")
+    assert relinked.json()["request"]["link_emailed"] is True
+    assert len(mailed) == 2 and mailed[0] != mailed[1]  # the new link went out
 
 
 def test_only_analysts_ask_and_readers_list(anonymous, reader, analyst, vendor) -> None:
