@@ -64,3 +64,5 @@ API_ROUTER_OPTIONS = {
 VendorId = Annotated[int, Path(ge=1, le=MAX_ID, description="The vendor's id")]
 EvidenceId = Annotated[int, Path(ge=1, le=MAX_ID, description="The evidence record's id")]
 WaiverId = Annotated[int, Path(ge=1, le=MAX_ID, description="The waiver's id")]
+RequestId = Annotated[int, Path(ge=1, le=MAX_ID, description="The evidence request's id")]
+SubmissionId = Annotated[int, Path(ge=1, le=MAX_ID, description="The submission's id")]

@@ -15,6 +15,7 @@ from app.config import ROOT, get_settings
 from app.db import session_scope
 from app.digest.cli import digest_app
 from app.errors import DomainError
+from app.portal.cli import request_app
 from app.security import MAX_HEAD_BYTES
 
 app = typer.Typer(help="Vetted: vendor due-diligence tracker.", no_args_is_help=True)
@@ -24,6 +25,7 @@ app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")
 app.add_typer(digest_app, name="digest")
 app.add_typer(import_app, name="import")
+app.add_typer(request_app, name="request")
 app.command("export")(export_command)
 
 CLI_ACTOR = "cli"

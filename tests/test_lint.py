@@ -33,6 +33,7 @@ SESSION_SCOPE_ALLOWED = {
     "app/cli.py": "the CLI",
     "app/bulk/cli.py": "the CLI",
     "app/digest/cli.py": "the CLI",
+    "app/portal/cli.py": "the CLI",
     "app/digest/job.py": "the weekly digest job",
     "app/status/daily.py": "the daily pass",
     "app/status/bulk.py": "`vetted evaluate`'s worker processes",

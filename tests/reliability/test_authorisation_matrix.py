@@ -31,6 +31,9 @@ from app.documents.storage import store_pdf_bytes
 from app.evidence import service as evidence_service
 from app.evidence.schemas import Soc2ReportCreate
 from app.main import create_app
+from app.portal import links
+from app.portal import service as request_service
+from app.portal.schemas import RequestCreate, submission_schema
 from app.vendors.schemas import VendorCreate
 from app.vendors.service import create_vendor
 from app.waivers import service as waiver_service
@@ -77,8 +80,34 @@ class Ctx:
             )
         return evidence_id
 
+    def request(self) -> tuple[int, str]:
+        """An open request for a SOC 2 report: its id and its link's token."""
+        due = TEST_TODAY + timedelta(days=14)
+        data = RequestCreate(kinds=["soc2_report"], contact_email="s@v.example", due_on=due)
+        with db.session_scope() as s:
+            request = request_service.create_request(
+                session=s, vendor_id=self.vendor(), data=data, actor="t", today=TEST_TODAY,
+                now=clock.utc_now(),
+            )  # fmt: skip
+            return request.id, links.token_for(request)
+
+    def submission(self) -> int:
+        _, token = self.request()
+        sent = {k: v for k, v in soc2_body().items() if k != "received_on"}
+        with db.session_scope() as s:
+            request = request_service.open_link(session=s, token=token, today=TEST_TODAY)
+            fields = request_service.check_submission(
+                "soc2_report", submission_schema("soc2_report").model_validate(sent), TEST_TODAY
+            )
+            return request_service.submit(
+                session=s, request=request, kind="soc2_report", fields=fields,
+                document=store_pdf_bytes(pdf_bytes()), document_name="r.pdf",
+                today=TEST_TODAY, now=clock.utc_now(),
+            ).id  # fmt: skip
+
     def path(self, template: str) -> str:
         ids = {"vendor_id": self.vendor, "evidence_id": self.evidence, "waiver_id": self.waiver}
+        ids |= {"request_id": lambda: self.request()[0], "submission_id": self.submission}
         values = {name: make() for name, make in ids.items() if "{" + name + "}" in template}
         return template.format(kind="soc2_report", **values)
 
@@ -144,6 +173,11 @@ def confirm_import(ctx: Ctx, client: TestClient, path: str):
     return client.post(path, data=data, follow_redirects=False)
 
 
+def request_body() -> dict:
+    due = (TEST_TODAY + timedelta(days=14)).isoformat()
+    return {"kinds": ["soc2_report"], "contact_email": "s@v.example", "due_on": due}
+
+
 def soc2_form(ctx: Ctx) -> dict:
     body = soc2_body()
     return {k: v for k, v in body.items() if k not in ("kind", "tsc")} | {"tsc": "security"}
@@ -196,6 +230,25 @@ ROUTES: dict[tuple[str, str], Route] = {
         "analyst", 200, file_post("report.pdf", pdf_bytes)
     ),
     ("GET", "/api/v1/exports/vendors"): Route("reader", 200),
+    # evidence requests and submissions (SPEC §11)
+    ("POST", "/api/v1/vendors/{vendor_id}/requests"): Route(
+        "analyst", 201, json_post(request_body)
+    ),
+    ("GET", "/api/v1/vendors/{vendor_id}/requests"): Route("reader", 200),
+    ("GET", "/api/v1/requests"): Route("reader", 200),
+    ("POST", "/api/v1/requests/{request_id}/cancel"): Route(
+        "analyst", 200, json_post(lambda: {"reason": "no longer needed"})
+    ),
+    ("POST", "/api/v1/requests/{request_id}/link"): Route("analyst", 201, json_post(dict)),
+    ("GET", "/api/v1/requests/{request_id}/submissions"): Route("reader", 200),
+    ("GET", "/api/v1/submissions"): Route("reader", 200),
+    ("GET", "/api/v1/submissions/{submission_id}/document"): Route("reader", 200),
+    ("POST", "/api/v1/submissions/{submission_id}/accept"): Route(
+        "analyst", 201, json_post(lambda: {"scope_covers_services": "yes"})
+    ),
+    ("POST", "/api/v1/submissions/{submission_id}/reject"): Route(
+        "analyst", 200, json_post(lambda: {"reason": "the scan is unreadable"})
+    ),
     ("GET", "/api/v1/rules"): Route("reader", 200),
     ("GET", "/api/v1/digest/preview"): Route("reader", 200),
     ("GET", "/healthz"): PUBLIC_200,

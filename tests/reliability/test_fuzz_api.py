@@ -9,12 +9,14 @@ Every check runs: no 5xx, every status code, content type, header and body as th
 documents them, 401 without credentials, a 405 with a complete Allow for undeclared methods,
 what was created can be read back (stateful run), every schema-valid request accepted and
 every schema-violating one refused. One allowance, by operation: logging evidence, granting a
-waiver and correcting a record may answer 422 to a schema-valid body, for rules JSON Schema
-cannot state — across fields (a period that starts before it ends, a waiver of at most 12
-months from its grant), against today (nothing received tomorrow), or against the stored
-record (a scope judged only on a SOC 2 report or an ISO certificate; a waiver's document one
-of its vendor's). The token is ours (`with-security-parameters` off), so schemathesis does not
-send requests without it believing they carry one.
+waiver, correcting a record, asking a vendor for evidence and accepting a submission may answer
+422 to a schema-valid body, for rules JSON Schema cannot state — across fields (a period that
+starts before it ends, a waiver of at most 12 months from its grant), against today (nothing
+received tomorrow, nothing due yesterday, no link beyond 90 days), or against the stored record
+(a scope judged only on a SOC 2 report or an ISO certificate; a waiver's document one of its
+vendor's; an accepted submission's corrected fields, valid for its kind only). The token is
+ours (`with-security-parameters` off), so schemathesis does not send requests without it
+believing they carry one.
 """
 
 import pytest
@@ -38,6 +40,8 @@ BEYOND_THE_SCHEMA = (
     ("POST", "/api/v1/vendors/{vendor_id}/evidence"),
     ("POST", "/api/v1/vendors/{vendor_id}/waivers"),
     ("PATCH", "/api/v1/evidence/{evidence_id}"),
+    ("POST", "/api/v1/vendors/{vendor_id}/requests"),
+    ("POST", "/api/v1/submissions/{submission_id}/accept"),
 )
 CONFIG = SchemathesisConfig.from_dict(
     {
