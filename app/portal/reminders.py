@@ -53,6 +53,19 @@ def _candidates(session: Session, today: date) -> list[EvidenceRequest]:
     return list(session.exec(query.order_by(col(EvidenceRequest.id))))
 
 
+def overdue_requests(*, session: Session, today: date) -> list[EvidenceRequest]:
+    """The requests open today after their due date (the digest's "Evidence requests
+    overdue"): not submitted, closed, expired or cancelled; oldest due first."""
+    query = select(EvidenceRequest).where(
+        col(EvidenceRequest.cancelled_at).is_(None),
+        col(EvidenceRequest.due_on) < today,
+        col(EvidenceRequest.expires_on) >= today,
+    )
+    requests = list(session.exec(query.order_by(col(EvidenceRequest.due_on))))
+    handed_in = submissions_of(session, [r.id for r in requests])
+    return [r for r in requests if request_status(r, handed_in[r.id], today) == "open"]
+
+
 def outstanding(request: EvidenceRequest, submissions: list[EvidenceSubmission]) -> list[str]:
     """The labels of the kinds asked for that have nothing accepted or pending."""
     handed_in = {s.kind for s in submissions if s.status in ("accepted", "pending")}
