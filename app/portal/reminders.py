@@ -15,15 +15,25 @@ import logging
 from collections.abc import Iterator
 from datetime import date, timedelta
 
+from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
+from app import clock
 from app.config import Settings, get_settings
 from app.db import session_scope
 from app.evidence.kinds import KINDS
 from app.mailer import Mailer, SmtpConfig
 from app.models import EvidenceRequest, EvidenceSubmission, RequestEmail
 
-from .mail import Outgoing, deliver, letter_context, local_day, render_letter, send_request_email
+from .mail import (
+    STALE_CLAIM,
+    Outgoing,
+    deliver,
+    letter_context,
+    local_day,
+    render_letter,
+    send_request_email,
+)
 from .service import LIVE, request_status, submissions_of
 
 log = logging.getLogger("vetted.portal.reminders")
@@ -121,14 +131,16 @@ def send_due_reminders(*, today: date) -> int:
 
 
 def resend_refused_links(*, today: date) -> int:
-    """Send again the link e-mails that were refused, of requests still taking documents."""
+    """Send again the link e-mails that were refused (or whose process died before
+    recording), of requests still taking documents."""
     if not get_settings().smtp_host:
         return 0
+    abandoned = col(RequestEmail.claimed_at) < clock.utc_now() - STALE_CLAIM
     with session_scope(writes=False) as session:
         query = select(RequestEmail.request_id).where(
             RequestEmail.what != "reminder",
             col(RequestEmail.sent_at).is_(None),
-            col(RequestEmail.failed_at).isnot(None),
+            or_(col(RequestEmail.failed_at).isnot(None), abandoned),
         )
         ids = sorted(set(session.exec(query)))
         requests = [session.get(EvidenceRequest, i) for i in ids]

@@ -294,3 +294,24 @@ def test_the_daily_pass_sends_the_reminders_once_a_day(smtp, vendor) -> None:
     assert run_daily(day=day, jobs=DAILY_JOBS) is None  # claimed: another process had it
     assert run_daily(day=day, jobs=DAILY_JOBS, force=True) is not None  # forced: still once
     assert _reminders(request_id) == [day] and len(smtp.messages) == 1
+
+
+def test_a_claim_whose_process_died_is_taken_over_after_an_hour(smtp, vendor) -> None:
+    request_id = _request(vendor["id"])
+    claimed_at = datetime.now(UTC) - timedelta(minutes=30)
+    with db.session_scope() as s:
+        s.add(
+            RequestEmail(
+                request_id=request_id,
+                what="request",
+                due_on=TODAY,
+                recipient=CONTACT,
+                claimed_at=claimed_at,
+            )
+        )
+    daily_mail(TODAY + timedelta(days=1))
+    assert send_request_email(request_id=request_id).detail == "being sent by another process"
+    with db.session_scope() as s:
+        s.exec(select(RequestEmail)).one().claimed_at = claimed_at - timedelta(hours=1)
+    daily_mail(TODAY + timedelta(days=1))
+    assert len(smtp.messages) == 1 and _emails(request_id)[0].sent_at is not None
