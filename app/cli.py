@@ -281,10 +281,11 @@ def refresh(
     ] = False,
 ) -> None:
     """Re-evaluate the vendors whose stored status has lapsed: the daily pass, for cron."""
+    from app.main import DAILY_JOBS
     from app.status.daily import claimed_by, run_daily
 
     day = as_of or today()
-    processed = run_daily(day=day, force=force)
+    processed = run_daily(day=day, force=force, jobs=DAILY_JOBS)
     if processed is None:
         run = claimed_by(day)
         who = run.claimed_by if run else "another process"

@@ -29,6 +29,7 @@ from app.idempotency import IdempotencyMiddleware
 from app.portal import pages as portal_pages
 from app.portal import review_web as request_pages
 from app.portal.api import router as requests_router
+from app.portal.reminders import daily_mail as portal_daily_mail
 from app.security import SecurityMiddleware
 from app.status.daily import daily_refresh
 from app.system_api import health
@@ -77,10 +78,14 @@ async def _database_busy(request: Request, exc: OperationalError) -> JSONRespons
     )
 
 
+# What the daily pass does beside re-evaluating lapsed vendors (app/status/daily.py).
+DAILY_JOBS = (portal_daily_mail,)
+
+
 @asynccontextmanager
 async def _background_jobs(app: FastAPI) -> AsyncIterator[None]:
     """Beside the server: the weekly digest and the daily pass over lapsed statuses."""
-    async with weekly_digest(app), daily_refresh(app):
+    async with weekly_digest(app), daily_refresh(app, jobs=DAILY_JOBS):
         yield
 
 

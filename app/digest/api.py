@@ -70,6 +70,17 @@ class WaiverRow(BaseModel):
     )
 
 
+class RequestRow(BaseModel):
+    """An evidence request still open after its due date (SPEC §11)."""
+
+    vendor: VendorRef
+    request_id: int
+    documents: list[str] = Field(description="The kinds of evidence asked for, in words")
+    due_on: date
+    days: int = Field(description="Days overdue: 1 the day after `due_on`")
+    contact: str = Field(description="The vendor's contact the request went to")
+
+
 class Totals(BaseModel):
     tracked: int
     approved: int
@@ -91,6 +102,7 @@ class DigestRead(BaseModel):
     expiring_90: list[EvidenceRow]
     worsened: list[StatusRow]
     waivers_ending: list[WaiverRow]
+    requests_overdue: list[RequestRow]
     base_url: str = Field(description="The root of the vendor links (VETTED_BASE_URL)")
 
 

@@ -1,7 +1,8 @@
 """The weekly digest's content: a pure function of the evaluated vendors and `as_of`.
 
-No database, no web, no clock: the job streams vendors in, this keeps only the rows that go
-into the digest (SPEC §8), and the same inputs always give the same digest. Built with a
+No database, no web, no clock: the job streams vendors in (and hands over the overdue evidence
+requests, SPEC §11), this keeps only the rows that go into the digest (SPEC §8), and the same
+inputs always give the same digest. Built with a
 `limit`, each section keeps only its first `limit` rows in the section's order (the rows an
 e-mail shows) and counts the rest, so memory does not grow with the number of vendors.
 """
@@ -51,6 +52,18 @@ class StatusChangeFact:
     changed_on: date
     before: str | None
     after: str
+
+
+@dataclass(frozen=True, slots=True)
+class OverdueRequest:
+    """An evidence request open after its due date (status `open` and `as_of` > `due_on`):
+    not submitted, closed, expired or cancelled."""
+
+    id: int
+    vendor_id: int
+    documents: tuple[str, ...]  # the labels of the kinds asked for
+    due_on: date
+    contact: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +127,18 @@ class WaiverRow:
 
 
 @dataclass(frozen=True, slots=True)
+class RequestRow:
+    """An evidence request the vendor has not answered by its due date."""
+
+    vendor: VendorRef
+    request_id: int
+    documents: tuple[str, ...]
+    due_on: date
+    days: int  # days overdue: 1 the day after `due_on`
+    contact: str
+
+
+@dataclass(frozen=True, slots=True)
 class Totals:
     tracked: int = 0
     approved: int = 0
@@ -133,6 +158,7 @@ class Digest:
     expiring_90: tuple[EvidenceRow, ...]
     worsened: tuple[StatusRow, ...]
     waivers_ending: tuple[WaiverRow, ...]
+    requests_overdue: tuple[RequestRow, ...]
     # The rows in each section, counting those a `limit` left out of the tuples above.
     sizes: Mapping[str, int]
     base_url: str = ""  # the links' root; the web page of the whole digest is {base_url}/digest
@@ -142,7 +168,16 @@ class Digest:
     owner_digests: Mapping[str, Digest] | None = field(default=None, compare=False, repr=False)
 
 
-SECTIONS = ("expired", "expiring_30", "expiring_60", "expiring_90", "worsened", "waivers_ending")
+SECTIONS = (
+    "expired",
+    "expiring_30",
+    "expiring_60",
+    "expiring_90",
+    "worsened",
+    "waivers_ending",
+    "requests_overdue",
+)
+Row = EvidenceRow | StatusRow | WaiverRow | RequestRow
 
 
 def iso_week(day: date) -> str:
@@ -151,7 +186,7 @@ def iso_week(day: date) -> str:
     return f"{year}-W{week:02d}"
 
 
-def rows_of(digest: Digest) -> Iterator[EvidenceRow | StatusRow | WaiverRow]:
+def rows_of(digest: Digest) -> Iterator[Row]:
     """Every row the digest holds, section by section (see `complete`)."""
     for name in SECTIONS:
         yield from getattr(digest, name)
@@ -233,13 +268,18 @@ def build_digest(
     base_url: str,
     limit: int | None = None,
     owners: bool = False,
+    requests: Iterable[OverdueRequest] = (),
 ) -> Digest:
     """The team's digest for the week of `as_of`; keeps only the rows it shows: those of
     its sections or, with a `limit`, each section's first `limit` rows and a count of all.
-    With `owners`, each owner's digest (cut to the same limit) is built in the same pass."""
+    With `owners`, each owner's digest (cut to the same limit) is built in the same pass.
+    `requests`: the overdue evidence requests, each listed with its vendor."""
     builder = _Builder(
         as_of=as_of, policy=policy, base_url=base_url.rstrip("/"), limit=limit, owners=owners
     )
+    for request in requests:
+        if request.due_on < as_of:  # overdue: the day after its due date
+            builder.requests.setdefault(request.vendor_id, []).append(request)
     for vendor in vendors:
         builder.add(vendor)
     return builder.result()
@@ -257,6 +297,10 @@ def _by_expiry(row: WaiverRow) -> tuple:
     return row.expires_on, row.vendor.name.casefold(), row.waiver_id
 
 
+def _by_due(row: RequestRow) -> tuple:
+    return row.due_on, row.vendor.name.casefold(), row.request_id
+
+
 # Each section's order; every key is unique within its section, so the first `limit` rows
 # are the same whether the section is sorted whole or cut as it fills.
 ORDER: Mapping[str, Callable[[Any], tuple]] = {
@@ -266,6 +310,7 @@ ORDER: Mapping[str, Callable[[Any], tuple]] = {
     "expiring_90": _by_date,
     "worsened": _by_severity,
     "waivers_ending": _by_expiry,
+    "requests_overdue": _by_due,
 }
 
 
@@ -279,7 +324,7 @@ class _Section:
         self.rows: list = []
         self.size = 0
 
-    def add(self, row: EvidenceRow | StatusRow | WaiverRow) -> None:
+    def add(self, row: Row) -> None:
         self.size += 1
         self.rows.append(row)
         if self.limit is not None and len(self.rows) >= 2 * self.limit + 64:
@@ -304,7 +349,7 @@ class _Part:
         self.sections = {name: _Section(name, limit) for name in SECTIONS}
         self.counts: Counter[str] = Counter()
 
-    def add(self, rows: list[tuple[str, EvidenceRow | StatusRow | WaiverRow]], status: str):
+    def add(self, rows: list[tuple[str, Row]], status: str):
         for name, row in rows:
             self.sections[name].add(row)
         self.counts[status] += 1
@@ -333,6 +378,7 @@ class _Builder:
         self.team = _Part(limit)
         self.parts: dict[str, _Part] = {}  # each owner's, when building theirs too
         self.owner_counts: dict[str, Counter[str]] = {}
+        self.requests: dict[int, list[OverdueRequest]] = {}  # by vendor id
 
     def add(self, v: EvaluatedVendor) -> None:
         ref = VendorRef(
@@ -342,12 +388,14 @@ class _Builder:
             owner=v.info.owner_email,
             url=f"{self.base_url}/vendors/{v.info.id}",
         )
-        rows: list[tuple[str, EvidenceRow | StatusRow | WaiverRow]] = list(
+        rows: list[tuple[str, Row]] = list(
             evidence_rows(ref, v, as_of=self.as_of, policy=self.policy)
         )
         if (row := worsened_row(ref, v, as_of=self.as_of)) is not None:
             rows.append(("worsened", row))
         rows.extend(("waivers_ending", w) for w in waiver_rows(ref, v, as_of=self.as_of))
+        for request in self.requests.get(v.info.id, ()):
+            rows.append(("requests_overdue", request_row(ref, request, as_of=self.as_of)))
         self.team.add(rows, v.assessment.status)
         if (key := owner_key(v.info.owner_email)) is not None:
             self.owner_counts.setdefault(key, Counter())[v.assessment.status] += 1
@@ -505,3 +553,9 @@ def _covers_as_much(other: Waiver, waiver: Waiver) -> bool:
     # A waiver bound to one document does not continue one bound to another (SPEC §5 v2);
     # an unbound one (recorded before v2) covers every document.
     return other.evidence_id is None or other.evidence_id == waiver.evidence_id
+
+
+def request_row(ref: VendorRef, request: OverdueRequest, *, as_of: date) -> RequestRow:
+    """An overdue evidence request as the digest lists it."""
+    days = (as_of - request.due_on).days
+    return RequestRow(ref, request.id, request.documents, request.due_on, days, request.contact)

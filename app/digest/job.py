@@ -32,6 +32,7 @@ from app.digest.build import (
     WORSENED_DAYS,
     Digest,
     EvaluatedVendor,
+    OverdueRequest,
     StatusChangeFact,
     VendorInfo,
     build_digest,
@@ -41,8 +42,10 @@ from app.digest.build import (
     owners,
 )
 from app.digest.render import Rendered, render
+from app.evidence.kinds import KINDS
 from app.mailer import DeliveryError, Mailer, SmtpConfig, compose
 from app.models import DigestDelivery, Evidence, StatusChange, Vendor, Waiver
+from app.portal.reminders import overdue_requests
 from app.rules.engine import evaluate
 from app.status.bulk import EVIDENCE_COLUMNS, WAIVER_COLUMNS, EvidenceRow, WaiverRow
 from app.status.service import build_case, current_policy, refresh_due
@@ -155,6 +158,7 @@ def collect(
     """The team's digest for the week of `as_of`, read from the database: each section cut
     to the first `limit` rows an e-mail shows (None: every row); with `owners`, each vendor
     owner's digest too."""
+    requests = overdue(session=session, as_of=as_of)
     vendors = evaluated_vendors(session=session, as_of=as_of, progress=progress)
     return build_digest(
         vendors,
@@ -163,7 +167,22 @@ def collect(
         base_url=base_url,
         limit=limit,
         owners=owners,
+        requests=requests,
     )
+
+
+def overdue(*, session: Session, as_of: date) -> list[OverdueRequest]:
+    """The evidence requests still open after their due date, on `as_of`."""
+    return [
+        OverdueRequest(
+            id=r.id,
+            vendor_id=r.vendor_id,
+            documents=tuple(KINDS[k].label if k in KINDS else k for k in r.kinds),
+            due_on=r.due_on,
+            contact=r.contact_email,
+        )
+        for r in overdue_requests(session=session, today=as_of)
+    ]
 
 
 def refresh_statuses(*, today: date) -> None:

@@ -19,6 +19,7 @@ TITLES = {
     "expiring_90": "Expiring or going stale in 61–90 days",
     "worsened": "Status worsened in the past 7 days",
     "waivers_ending": "Waivers ending within 30 days",
+    "requests_overdue": "Evidence requests overdue",
 }
 EMPTY = {
     "expired": "No relied-on evidence has expired or gone stale.",
@@ -27,8 +28,9 @@ EMPTY = {
     "expiring_90": "Nothing expires or goes stale in 61–90 days.",
     "worsened": "No vendor's status got worse in the past 7 days.",
     "waivers_ending": "No waiver ends within 30 days.",
+    "requests_overdue": "No evidence request is overdue.",
 }
-KINDS = {"worsened": "status", "waivers_ending": "waiver"}
+KINDS = {"worsened": "status", "waivers_ending": "waiver", "requests_overdue": "request"}
 STATUS_COLOURS = {"approved": "#1b7f3b", "conditional": "#9a6700", "blocked": "#b42318"}
 
 
@@ -37,7 +39,7 @@ class Section:
     key: str
     title: str
     empty: str
-    kind: str  # evidence | status | waiver
+    kind: str  # evidence | status | waiver | request
     rows: tuple  # the rows shown
     total: int  # the rows in the section
 
@@ -55,7 +57,7 @@ class Rendered:
 
 
 def sections(digest: Digest, limit: int | None = MAX_ROWS) -> list[Section]:
-    """The six sections in the order the e-mail shows them, each cut to `limit` rows (and
+    """The sections in the order the e-mail shows them, each cut to `limit` rows (and
     to the rows the digest holds, when it was built with a limit of its own)."""
     out = []
     for key in SECTIONS:
@@ -84,6 +86,11 @@ def days_ago(n: int) -> str:
     return f"{n} day ago" if n == 1 else f"{n} days ago"
 
 
+def days_overdue(n: int) -> str:
+    """1 → '1 day overdue', n → 'n days overdue'."""
+    return f"{n} day overdue" if n == 1 else f"{n} days overdue"
+
+
 @lru_cache
 def environment() -> Environment:
     """Jinja2 for the e-mail templates: HTML is autoescaped (vendor names are user input)."""
@@ -96,7 +103,7 @@ def environment() -> Environment:
         keep_trailing_newline=True,
     )
     env.globals.update(rule_title=rule_title, status_colours=STATUS_COLOURS)
-    env.filters.update(days_left=days_left, days_ago=days_ago)
+    env.filters.update(days_left=days_left, days_ago=days_ago, days_overdue=days_overdue)
     return env
 
 

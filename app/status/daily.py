@@ -4,7 +4,9 @@ A vendor's stored status holds until its `next_review_on`; the pass finds the ve
 day has come with an indexed query and re-evaluates them in short transactions. Every
 `vetted serve` process runs the loop below, and `vetted refresh` runs one pass (for cron);
 a row in `job_runs` with a unique (job, day) key lets one process do each day's pass. The
-pass also deletes the PDFs stored by "Prefill from PDF" and not attached within a day.
+pass also deletes the PDFs stored by "Prefill from PDF" and not attached within a day, then
+runs the extra jobs its caller hands it (callables taking the day: the portal's reminders,
+passed in by app/main.py and app/cli.py, so that this layer imports nothing above it).
 Reads never store: they evaluate a lapsed vendor for their answer, so a missed pass costs time,
 never truth (lists filter by the stored status until the pass has run).
 """
@@ -16,7 +18,7 @@ import inspect
 import logging
 import os
 import socket
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager, suppress
 from datetime import date, datetime
 from threading import Event
@@ -38,6 +40,7 @@ log = logging.getLogger("vetted.daily")
 JOB = "refresh"
 BATCH = 500
 CHECK_EVERY_SECONDS = 300  # how often the loop looks whether the day has changed
+DailyJob = Callable[[date], object]  # one more thing the pass does once a day, given the day
 
 
 def worker_name() -> str:
@@ -93,11 +96,12 @@ def run_daily(
     force: bool = False,
     stop: Event | None = None,
     now: datetime | None = None,
+    jobs: Sequence[DailyJob] = (),
 ) -> int | None:
     """`day`'s pass unless another process claimed it (None); returns how many re-evaluated.
 
     `force` runs it even so (the claim stays with whoever made it). The pass also deletes the
-    prefill PDFs not attached within a day of `now` (default: the clock's).
+    prefill PDFs not attached within a day of `now` (default: the clock's), then runs `jobs`.
     """
     claimed = claim(day=day, who=who or worker_name())
     if not claimed and not force:
@@ -108,7 +112,19 @@ def run_daily(
     log.info("daily pass for %s: re-evaluated %d vendors", day, processed)
     if not (stop and stop.is_set()):
         sweep_prefill_uploads(now=now or clock.utc_now())
+        run_jobs(jobs, day=day, stop=stop)
     return processed
+
+
+def run_jobs(jobs: Sequence[DailyJob], *, day: date, stop: Event | None = None) -> None:
+    """Each job in turn; one that fails is logged and the next still runs."""
+    for job in jobs:
+        if stop is not None and stop.is_set():
+            return
+        try:
+            job(day)
+        except Exception:
+            log.exception("daily job %s for %s failed", getattr(job, "__name__", job), day)
 
 
 Today = Callable[[], date | Awaitable[date]]
@@ -120,7 +136,11 @@ async def _today(provider: Today) -> date:
 
 
 async def run_daily_loop(
-    provider: Today, *, stop: Event, sleep: Callable[[float], Awaitable[object]] = asyncio.sleep
+    provider: Today,
+    *,
+    stop: Event,
+    sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+    jobs: Sequence[DailyJob] = (),
 ) -> None:
     """Forever: when the day has changed, run its pass (in a thread); look again shortly."""
     done: date | None = None
@@ -128,7 +148,7 @@ async def run_daily_loop(
         day = await _today(provider)
         if day != done:
             try:
-                await _in_thread(run_daily, day=day, stop=stop)
+                await _in_thread(run_daily, day=day, stop=stop, jobs=jobs)
                 done = day
             except Exception:  # keep serving; the next look retries
                 log.exception("daily pass for %s failed", day)
@@ -146,15 +166,16 @@ async def _in_thread(func, **kwargs) -> None:
 
 
 @asynccontextmanager
-async def daily_refresh(app: FastAPI) -> AsyncIterator[None]:
-    """FastAPI lifespan: the daily pass beside the server (VETTED_DAILY_REFRESH turns it off).
+async def daily_refresh(app: FastAPI, jobs: Sequence[DailyJob] = ()) -> AsyncIterator[None]:
+    """FastAPI lifespan: the daily pass beside the server (VETTED_DAILY_REFRESH turns it off),
+    with the `jobs` the app adds to it.
 
     "Today" comes from the app's `get_today` dependency, so a pinned day pins the pass too.
     """
     task, stop = None, Event()
     if get_settings().daily_refresh:
         provider = app.dependency_overrides.get(get_today, get_today)
-        task = asyncio.create_task(run_daily_loop(provider, stop=stop))
+        task = asyncio.create_task(run_daily_loop(provider, stop=stop, jobs=jobs))
     try:
         yield
     finally:

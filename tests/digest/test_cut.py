@@ -11,6 +11,7 @@ from app.db import session_scope
 from app.digest.build import (
     SECTIONS,
     EvaluatedVendor,
+    OverdueRequest,
     StatusChangeFact,
     VendorInfo,
     build_digest,
@@ -74,9 +75,33 @@ def vendors() -> list[EvaluatedVendor]:
     return found
 
 
+def _requests() -> list[OverdueRequest]:
+    """Evidence requests of the 600 vendors: most overdue by up to 20 days (ties on purpose),
+    some due today or later, which the digest leaves out."""
+    rng = random.Random(20261206)
+    return [
+        OverdueRequest(
+            id=i,
+            vendor_id=rng.randint(1, 600),
+            documents=("SOC 2 report",),
+            due_on=AS_OF + timedelta(days=rng.randint(-20, 3)),
+            contact=f"sec{i}@vendor.example",
+        )
+        for i in range(1, 401)
+    ]
+
+
+REQUESTS = _requests()
+
+
 def _build(vendors, **options):
     return build_digest(
-        vendors, as_of=AS_OF, policy=POLICY, base_url="https://v.example", **options
+        vendors,
+        as_of=AS_OF,
+        policy=POLICY,
+        base_url="https://v.example",
+        requests=REQUESTS,
+        **options,
     )
 
 
@@ -88,6 +113,7 @@ ORDER = {  # SPEC §8's order of each section, written out again: soonest (worst
     "expiring_90": lambda r: (r.valid_until, r.vendor.name.casefold(), r.evidence_id),
     "worsened": lambda r: (-RANK[r.after], r.vendor.name.casefold(), r.vendor.id),
     "waivers_ending": lambda r: (r.expires_on, r.vendor.name.casefold(), r.waiver_id),
+    "requests_overdue": lambda r: (r.due_on, r.vendor.name.casefold(), r.request_id),
 }
 
 

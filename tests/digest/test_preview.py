@@ -21,6 +21,8 @@ def test_the_demo_digest_has_something_in_every_section(demo):
     text = preview()
     assert text.startswith("Vendor evidence — week 2026-W25: 2 expired, 2 expiring within 30")
     for key, title in TITLES.items():
+        if key == "requests_overdue":  # the demo asks no vendor for evidence: see
+            continue  # test_requests_overdue.py
         assert f"{title.upper()} (0)" not in text and EMPTY[key] not in text
     for name in ("Brightline HR", "Orbit Analytics", "Tally Expenses", "Greenfield Facilities"):
         assert name in text
