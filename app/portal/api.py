@@ -54,7 +54,8 @@ def _emailed(session: Session, request: EvidenceRequest, today: date) -> Request
     session.commit()
     if status in service.LIVE:
         outcome = send_request_email(request_id=request.id)
-        sent = {**sent, "request": sent["request"] + int(outcome.sent)}
+        key = service.current_link_email(request)
+        sent = {**sent, key: sent.get(key, 0) + int(outcome.sent)}
     read = service.request_read(request, status, sent, with_link=True)
     return RequestCreated(request=read)
 

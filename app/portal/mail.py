@@ -38,6 +38,7 @@ from app.mailer import DeliveryError, Mailer, SmtpConfig, compose
 from app.models import EvidenceRequest, RequestEmail, Vendor
 
 from . import links
+from .service import current_link_email
 
 log = logging.getLogger("vetted.portal.mail")
 STALE_CLAIM = timedelta(hours=1)
@@ -240,10 +241,10 @@ def deliver(mailer: Mailer, outgoing: Outgoing) -> tuple[EmailOutcome, bool]:
 def link_email_key(request: EvidenceRequest, settings: Settings) -> tuple[str, date]:
     """(what, due_on) of the current link's e-mail: "request" on the creation day for the
     first link, "link-N" today for the N-th replacement."""
-    replaced = len(request.retired_nonces)
-    if replaced == 0:
-        return "request", local_day(request.created_at, settings)
-    return f"link-{replaced}", clock.today(settings.timezone)
+    what = current_link_email(request)
+    if what == "request":
+        return what, local_day(request.created_at, settings)
+    return what, clock.today(settings.timezone)
 
 
 def request_letter(session: Session, request: EvidenceRequest, settings: Settings) -> Letter:

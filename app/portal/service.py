@@ -365,7 +365,8 @@ def pending_count(session: Session) -> int:
 
 
 def emails_sent(session: Session, request_ids: Sequence[int]) -> dict[int, dict[str, int]]:
-    """How many e-mails of each kind (request, reminder) went out, per request."""
+    """How many e-mails of each kind went out, per request: "reminder", and the links'
+    e-mails — "request" (the first link) and "link-N" (the N-th replacement)."""
     counts: dict[int, dict[str, int]] = {i: {"request": 0, "reminder": 0} for i in request_ids}
     if not request_ids:
         return counts
@@ -388,6 +389,12 @@ def submission_document(*, session: Session, submission_id: int) -> tuple[Stored
     return stored, submission.document_name
 
 
+def current_link_email(request: EvidenceRequest) -> str:
+    """What the e-mail of the request's current link is recorded as (see app/portal/mail.py)."""
+    replaced = len(request.retired_nonces)
+    return f"link-{replaced}" if replaced else "request"
+
+
 def request_read(
     request: EvidenceRequest, status: str, sent: dict[str, int], *, with_link: bool = False
 ) -> RequestRead:
@@ -396,6 +403,6 @@ def request_read(
         **request.model_dump(exclude=SECRET_COLUMNS),
         status=status,
         reminders_sent=sent.get("reminder", 0),
-        link_emailed=sent.get("request", 0) > 0,
+        link_emailed=sent.get(current_link_email(request), 0) > 0,
         portal_url=links.portal_url(request) if with_link else None,
     )

@@ -174,6 +174,22 @@ def test_a_new_link_is_e_mailed_too_once(smtp, vendor) -> None:
     assert [r.what for r in _emails(request_id)] == ["request", "link-1"]
 
 
+def test_the_request_says_whether_its_current_link_was_e_mailed(smtp, vendor) -> None:
+    request_id = _request(vendor["id"])
+
+    def emailed() -> bool:
+        with db.session_scope(writes=False) as s:
+            request = s.get(service.EvidenceRequest, request_id)
+            sent = service.emails_sent(s, [request_id])[request_id]
+            return service.request_read(request, "open", sent).link_emailed
+
+    assert send_request_email(request_id=request_id).sent and emailed()
+    with db.session_scope() as s:
+        service.rotate_link(session=s, request_id=request_id, actor="ana", today=TODAY)
+    assert not emailed()  # the first link's e-mail says nothing of the new link
+    assert send_request_email(request_id=request_id).sent and emailed()
+
+
 def test_a_cancelled_request_is_not_e_mailed(smtp, vendor) -> None:
     request_id = _request(vendor["id"])
     with db.session_scope() as s:
