@@ -31,6 +31,9 @@ from app.documents.storage import store_pdf_bytes
 from app.evidence import service as evidence_service
 from app.evidence.schemas import Soc2ReportCreate
 from app.main import create_app
+from app.models import EvidenceRequest
+from app.portal import service as portal_service
+from app.portal.schemas import RequestCreate, submission_schema
 from app.vendors.schemas import VendorCreate
 from app.vendors.service import create_vendor
 from app.waivers import service as waiver_service
@@ -77,8 +80,31 @@ class Ctx:
             )
         return evidence_id
 
+    def request(self) -> int:
+        data = RequestCreate(
+            kinds=["soc2_report"], contact_email="c@vendor.example", due_on=TEST_TODAY
+        )
+        with db.session_scope() as s:
+            return portal_service.create_request(
+                session=s, vendor_id=self.vendor(), data=data, actor="t", today=TEST_TODAY,
+                now=clock.utc_now(),
+            ).id  # fmt: skip
+
+    def submission(self) -> int:
+        request_id, sent = self.request(), soc2_body()
+        del sent["received_on"]  # the day it arrives
+        data = submission_schema("soc2_report").model_validate(sent)
+        with db.session_scope() as s:
+            return portal_service.submit(
+                session=s, request=s.get(EvidenceRequest, request_id), kind="soc2_report",
+                fields=portal_service.check_submission("soc2_report", data, TEST_TODAY),
+                document=store_pdf_bytes(pdf_bytes()), document_name="r.pdf",
+                today=TEST_TODAY, now=clock.utc_now(),
+            ).id  # fmt: skip
+
     def path(self, template: str) -> str:
         ids = {"vendor_id": self.vendor, "evidence_id": self.evidence, "waiver_id": self.waiver}
+        ids |= {"request_id": self.request, "submission_id": self.submission}
         values = {name: make() for name, make in ids.items() if "{" + name + "}" in template}
         return template.format(kind="soc2_report", **values)
 
@@ -166,6 +192,7 @@ class Route:
 
 
 PUBLIC_200 = Route("public", 200)
+REQUEST_FORM = {"kinds": "soc2_report", "contact_email": "c@vendor.example"}
 ROUTES: dict[tuple[str, str], Route] = {
     # the JSON API
     ("GET", "/api/v1/vendors"): Route("reader", 200),
@@ -241,6 +268,22 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("POST", "/vendors/{vendor_id}/waivers/new"): Route("analyst", 303, form_post(waiver_form)),
     ("GET", "/waivers/{waiver_id}/revoke"): Route("analyst", 200),
     ("POST", "/waivers/{waiver_id}/revoke"): Route("analyst", 303, form_post(lambda ctx: {})),
+    ("GET", "/vendors/{vendor_id}/requests/new"): Route("analyst", 200),
+    ("POST", "/vendors/{vendor_id}/requests/new"): Route(  # no SMTP: the link is shown once
+        "analyst", 200, form_post(lambda ctx: {**REQUEST_FORM, "due_on": str(TEST_TODAY)})
+    ),
+    ("GET", "/requests/{request_id}/cancel"): Route("analyst", 200),
+    ("POST", "/requests/{request_id}/cancel"): Route("analyst", 303, form_post(lambda ctx: {})),
+    ("POST", "/requests/{request_id}/link"): Route("analyst", 200, form_post(lambda ctx: {})),
+    ("GET", "/submissions"): Route("reader", 200),
+    ("GET", "/submissions/{submission_id}"): Route("reader", 200),
+    ("GET", "/submissions/{submission_id}/document"): Route("reader", 200),
+    ("POST", "/submissions/{submission_id}/accept"): Route(
+        "analyst", 303, form_post(lambda ctx: soc2_form(ctx) | {"scope_covers_services": "yes"})
+    ),
+    ("POST", "/submissions/{submission_id}/reject"): Route(
+        "analyst", 303, form_post(lambda ctx: {"reason": "unreadable"})
+    ),
     ("GET", "/import"): Route("analyst", 200),
     ("POST", "/import"): Route(
         "analyst", 200, file_post("v.csv", lambda: b"name,tier\r\nChecked Ltd,low\r\n")
