@@ -283,7 +283,7 @@ def accept_submission(ask: AboutSubmissionDep, principal: WebAnalyst, posted: Cs
     raw = {
         "fields": corrections(form, submission.kind),
         "scope_covers_services": form.value("scope_covers_services") or None,
-        "soc2_report_id": form.value("soc2_report_id") or None,
+        "soc2_report_id": form.values.get("soc2_report_id"),  # "" unchosen: required
     }
     accepted = submit(form, Acceptance, raw, _accepting(ask, submission, form, principal.name))
     if accepted is None:

@@ -7,9 +7,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from conftest import TEST_TODAY
-from factories import vendor_body
+from factories import soc2_body, vendor_body
 from portal.conftest import PDF
 from web.support import WebClient, csrf_of, fresh_count, fresh_rows, web_client
+from web.test_web_quality import _Page as Page
 
 from app import db
 from app.documents.storage import store_pdf_bytes
@@ -312,3 +313,73 @@ def _form_fields(html: str) -> dict:
     values["opinion"] = selected.group(1)
     values["report_type"] = "type2"
     return values
+
+
+BRIDGE_SENT = {
+    "kind": "bridge_letter",
+    "signed_on": "2026-06-01",
+    "covers_until": "2026-06-30",
+    "report_named": "our FY2026 SOC 2 by Hale & Moss",
+}
+ISO_SENT = {
+    "kind": "iso27001_certificate",
+    "standard_version": "2022",
+    "certificate_number": "IS 771203",
+    "certification_body": "BSI",
+    "accreditation_body": "UKAS",
+    "issued_on": "2026-01-10",
+    "expires_on": "2029-01-09",
+    "scope": "Payroll services",
+}
+
+
+def test_a_bridge_letter_is_linked_to_the_report_the_analyst_chooses(
+    web_analyst, analyst, vendor, session
+):
+    report = analyst.post(f"/api/v1/vendors/{vendor['id']}/evidence", json=soc2_body()).json()
+    _, token = ask_for(vendor["id"], kinds=("bridge_letter",))
+    submission = hand_in(token, BRIDGE_SENT)
+    review = web_analyst.get(f"/submissions/{submission}")
+    assert "our FY2026 SOC 2 by Hale &amp; Moss" in review.text  # beside the report's choice
+    assert 'id="signed_on" name="signed_on" value="2026-06-01"' in review.text
+    url = f"/submissions/{submission}/accept"
+    letter = {"signed_on": "2026-06-01", "covers_until": "2026-06-30", "soc2_report_id": ""}
+    unchosen = web_analyst.submit(url, letter)
+    assert unchosen.status_code == 422 and 'id="soc2_report_id-error"' in unchosen.text
+    chosen = web_analyst.submit(url, {**letter, "soc2_report_id": str(report["evidence"]["id"])})
+    assert chosen.status_code == 303, text_of(chosen.text)
+    letter_row = fresh_rows(session, Evidence, kind="bridge_letter")[0]
+    assert letter_row.soc2_report_id == report["evidence"]["id"]
+    assert letter_row.received_on == TEST_TODAY
+
+
+def test_an_iso_certificate_is_reviewed_on_its_own_form(web_analyst, vendor, session):
+    _, token = ask_for(vendor["id"], kinds=("iso27001_certificate",))
+    submission = hand_in(token, ISO_SENT)
+    review = web_analyst.get(f"/submissions/{submission}")
+    assert 'value="IS 771203"' in review.text and "Payroll services" in review.text
+    form = {k: v for k, v in ISO_SENT.items() if k != "kind"} | {"certificate_status": "active"}
+    accepted = web_analyst.submit(f"/submissions/{submission}/accept", form)
+    assert accepted.status_code == 303, text_of(accepted.text)
+    (certificate,) = fresh_rows(session, Evidence)
+    assert certificate.scope_covers_services is None  # "Not judged yet" is an answer too
+    assert certificate.certificate_number == "IS 771203"
+
+
+def test_every_input_of_the_review_pages_has_a_label(web_analyst, vendor, pending):
+    created = web_analyst.submit(f"/vendors/{vendor['id']}/requests/new", ASK)
+    pages = {"the link shown once": created.text}
+    for url in (
+        f"/vendors/{vendor['id']}",
+        f"/vendors/{vendor['id']}/requests/new",
+        f"/requests/{pending['request_id']}/cancel",
+        f"/submissions/{pending['submission_id']}",
+        "/submissions",
+        "/",
+    ):
+        pages[url] = web_analyst.get(url).text
+    for url, html in pages.items():
+        page = Page()
+        page.feed(html)
+        unlabelled = [c for c in page.controls if c.get("id") not in page.labels]
+        assert unlabelled == [], url
