@@ -9,7 +9,8 @@ from sqlmodel import Session, col, select
 
 from app.evidence.kinds import KINDS
 from app.evidence.web import schema_input
-from app.models import EvidenceRequest, EvidenceSubmission, Vendor
+from app.models import AuditEntry, EvidenceRequest, EvidenceSubmission, Vendor
+from app.web import labels
 from app.web.forms import FormState
 
 from . import service
@@ -104,3 +105,28 @@ def corrections(form: FormState, kind: str) -> dict[str, Any]:
 def acceptance_fields(kind: str) -> tuple[str, ...]:
     """The inputs of a submission's review form: the kind's form but the day received."""
     return tuple(name for name in KINDS[kind].form_fields if name != "received_on")
+
+
+# The vendor page's history of requests and submissions, in words ({ref}: `#id`, {kind}: what
+# the submission is, {kinds}: what was asked for, {notes}: a rejection's reason).
+HISTORY_WORDS = {
+    ("evidence_request", "create"): "Asked for {kinds} through the portal: request {ref}",
+    ("evidence_request", "cancel"): "Cancelled evidence request {ref}",
+    ("evidence_request", "new_link"): "Replaced the link of evidence request {ref}",
+    ("evidence_submission", "create"): "Handed in {kind} through the portal: submission {ref}",
+    ("evidence_submission", "accepted"): "Accepted submission {ref} as evidence",
+    ("evidence_submission", "rejected"): "Rejected submission {ref}: {notes}",
+    ("evidence_submission", "superseded"): "Submission {ref} was replaced by a newer one",
+}
+
+
+def history_words(entry: AuditEntry) -> str | None:
+    """An audit entry about a request or a submission in words; None for any other."""
+    words = HISTORY_WORDS.get((entry.entity, entry.action))
+    if words is None:
+        return None
+    after = entry.after or {}
+    kinds = ", ".join(labels.label(k, "kind") for k in after.get("kinds") or ())
+    kind = KINDS[after["kind"]].words if after.get("kind") in KINDS else "a document"
+    notes = after.get("review_notes") or ""
+    return words.format(ref=f"#{entry.entity_id}", kind=kind, kinds=kinds, notes=notes)

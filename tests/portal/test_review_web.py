@@ -269,6 +269,10 @@ def test_rejecting_needs_a_reason_and_records_it(web_analyst, vendor, pending, s
     assert submission.status == "rejected" and submission.review_notes == "The scan is unreadable"
     page = web_analyst.get(f"/submissions/{pending['submission_id']}")
     assert "The scan is unreadable" in page.text and "Accept" not in text_of(page.text)
+    history = text_of(web_analyst.get(f"/vendors/{vendor['id']}").text).split("History", 1)[1]
+    assert "Asked for SOC 2 report through the portal: request #1" in history
+    assert "Handed in a SOC 2 report through the portal: submission #1" in history
+    assert "Rejected submission #1: The scan is unreadable" in history
 
 
 def test_the_dashboard_counts_submissions_to_review_and_lists_them(web_analyst, vendor, pending):
