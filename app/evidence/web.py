@@ -56,7 +56,8 @@ def _subservice_rows(form: FormState) -> list[dict]:
     return [{"name": n, "method": m} for n, m in zip(names, methods, strict=False) if n.strip()]
 
 
-def _schema_input(form: FormState, kind: str) -> dict:
+def schema_input(form: FormState, kind: str) -> dict:
+    """The kind's schema input from its form: the subservice rows gathered into one list."""
     data = {**form.data(), "kind": kind}
     if "subservice_name" in form.values:
         for key in SUBSERVICE:
@@ -159,7 +160,7 @@ def _create(ask: KindRequest, posted: Posted) -> Response:
         created = submit(
             form,
             spec.schema,
-            _schema_input(form, ask.kind),
+            schema_input(form, ask.kind),
             lambda data: service.create_evidence(
                 session=session, vendor_id=vendor.id, data=data, actor=owner, today=ask.today
             ),
@@ -212,7 +213,7 @@ def _refused(
     """The form again, as typed: with the upload's refusal beside its field, or the errors."""
     status = 422
     if posted.refusal is not None:
-        _schema_input(form, ask.kind)  # the subservice rows as typed
+        schema_input(form, ask.kind)  # the subservice rows as typed
         form.errors[posted.refusal_field] = refusal_message(posted.refusal)
         status = posted.refusal.status_code
     return ask.page(vendor, form, status=status, document=document)

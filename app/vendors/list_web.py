@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request
 
 from app.db import SessionDep
 from app.deps import Today
+from app.portal.service import pending_count
 from app.rules.catalog import SEVERITY_RANK
 from app.vendors import queries
 from app.vendors.service import VendorFilter
@@ -38,7 +39,8 @@ def expiry_flag(flags: list[dict]) -> dict | None:
 
 @router.get("/")
 def dashboard(request: Request, _: WebUser, session: SessionDep, today: Today):
-    """Counts by status, what needs attention, what expires soon, the latest changes."""
+    """Counts by status, submissions to review, what needs attention, what expires soon, the
+    latest changes."""
     attention = {
         status: queries.vendors_with_status(session=session, status=status, limit=ATTENTION_LIMIT)
         for status in ("blocked", "conditional")
@@ -46,6 +48,7 @@ def dashboard(request: Request, _: WebUser, session: SessionDep, today: Today):
     context = {
         "today": today,
         "counts": queries.status_counts(session=session),
+        "to_review": pending_count(session),
         "attention": attention,
         "expiring": queries.expiring(
             session=session, today=today, days=EXPIRY_WINDOW_DAYS, limit=EXPIRY_LIMIT

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from app.models import AuditEntry, Evidence, Vendor, Waiver
+from app.portal.review_views import history_words
 from app.rules.catalog import FINDING_CODES
 from app.rules.engine import evaluate
 from app.rules.facts import VendorCase
@@ -200,6 +201,9 @@ def summary(entry: AuditEntry) -> str:
     if entry.entity == "waiver" and entry.action == "revoke":
         reason = after.get("revoke_reason")
         return f"Revoked waiver {ref}" + (f": {reason}" if reason else "")
+    portal = history_words(entry)  # evidence requests and what the vendor handed in
+    if portal is not None:
+        return portal
     return f"{entry.action.capitalize()} {entry.entity.replace('_', ' ')} {ref}"
 
 

@@ -1,11 +1,15 @@
 """The vendor page and the forms that create and edit a vendor."""
 
+from datetime import date
+
 from fastapi import APIRouter, Request
+from sqlmodel import Session
 
 from app.api_common import VendorId
-from app.db import SessionDep
+from app.db import SessionDep, read
 from app.deps import Today
 from app.models import Vendor
+from app.portal.review_views import VendorRequests, vendor_requests
 from app.records import get_vendor
 from app.vendors import queries, service
 from app.vendors.schemas import VENDOR_FIELDS, VendorCreate, VendorUpdate
@@ -64,14 +68,22 @@ def create_vendor(
 
 @router.get("/vendors/{vendor_id}")
 async def vendor_page(request: Request, vendor_id: VendorId, _: WebUser, today: Today):
-    """The vendor's status as of a date (`as_of`), what to do next, its evidence, waivers
-    and history: indexed reads on the event loop (one awaited round trip on PostgreSQL) and
-    a live evaluation."""
+    """The vendor's status as of a date (`as_of`), what to do next, what it handed in to
+    review, its evidence, waivers, evidence requests and history: indexed reads on the event
+    loop (one awaited round trip on PostgreSQL) and a live evaluation."""
     day, as_of_error = parse_day(request.query_params.get("as_of"), today)
-    found = await queries.vendor_file(vendor_id, history_limit=HISTORY_LIMIT)
+    found, asked = await read(lambda session: _vendor_reads(session, vendor_id, today))
     view = vendor_view(found, as_of=day)
-    context = {"view": view, "today": today, "as_of_error": as_of_error}
+    context = {"view": view, "today": today, "as_of_error": as_of_error, "asked": asked}
     return render(request, "vendors/detail.html", context)
+
+
+def _vendor_reads(
+    session: Session, vendor_id: int, today: date
+) -> tuple[queries.VendorFile, VendorRequests]:
+    """The vendor's file and its evidence requests, in one read."""
+    found = queries.read_vendor_file(session, vendor_id, HISTORY_LIMIT)
+    return found, vendor_requests(session=session, vendor_id=vendor_id, today=today)
 
 
 @router.get("/vendors/{vendor_id}/edit")

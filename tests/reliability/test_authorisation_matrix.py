@@ -200,6 +200,7 @@ class Route:
 
 
 PUBLIC_200 = Route("public", 200)
+REQUEST_FORM = {"kinds": "soc2_report", "contact_email": "c@vendor.example"}
 ROUTES: dict[tuple[str, str], Route] = {
     # the JSON API
     ("GET", "/api/v1/vendors"): Route("reader", 200),
@@ -294,6 +295,22 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("POST", "/vendors/{vendor_id}/waivers/new"): Route("analyst", 303, form_post(waiver_form)),
     ("GET", "/waivers/{waiver_id}/revoke"): Route("analyst", 200),
     ("POST", "/waivers/{waiver_id}/revoke"): Route("analyst", 303, form_post(lambda ctx: {})),
+    ("GET", "/vendors/{vendor_id}/requests/new"): Route("analyst", 200),
+    ("POST", "/vendors/{vendor_id}/requests/new"): Route(  # no SMTP: the link is shown once
+        "analyst", 200, form_post(lambda ctx: {**REQUEST_FORM, "due_on": str(TEST_TODAY)})
+    ),
+    ("GET", "/requests/{request_id}/cancel"): Route("analyst", 200),
+    ("POST", "/requests/{request_id}/cancel"): Route("analyst", 303, form_post(lambda ctx: {})),
+    ("POST", "/requests/{request_id}/link"): Route("analyst", 200, form_post(lambda ctx: {})),
+    ("GET", "/submissions"): Route("reader", 200),
+    ("GET", "/submissions/{submission_id}"): Route("reader", 200),
+    ("GET", "/submissions/{submission_id}/document"): Route("reader", 200),
+    ("POST", "/submissions/{submission_id}/accept"): Route(
+        "analyst", 303, form_post(lambda ctx: soc2_form(ctx) | {"scope_covers_services": "yes"})
+    ),
+    ("POST", "/submissions/{submission_id}/reject"): Route(
+        "analyst", 303, form_post(lambda ctx: {"reason": "unreadable"})
+    ),
     ("GET", "/import"): Route("analyst", 200),
     ("POST", "/import"): Route(
         "analyst", 200, file_post("v.csv", lambda: b"name,tier\r\nChecked Ltd,low\r\n")
