@@ -207,16 +207,19 @@ def _hand_in(visit: Visit, ask: EvidenceRequest, posted: Posted) -> Response:
         fields = submit(form, schema, data, lambda d: service.check_submission(kind, d, today))
     if fields is None or document is None:
         return _not_taken(visit, ask, kind, form, document, posted)
-    service.submit(
-        session=visit.session,
-        request=ask,
-        kind=kind,
-        fields=fields,
-        document=document.stored,
-        document_name=document.name,
-        today=today,
-        now=clock.utc_now(),
-    )
+    try:
+        service.submit(
+            session=visit.session,
+            request=ask,
+            kind=kind,
+            fields=fields,
+            document=document.stored,
+            document_name=document.name,
+            today=today,
+            now=clock.utc_now(),
+        )
+    except Gone as exc:  # closed: every kind was accepted meanwhile
+        return visit.page(ask, PageState(problem=tidy(str(exc.detail))), exc.status_code)
     return see_other(f"/portal/{visit.token}?received={kind}")
 
 

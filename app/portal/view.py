@@ -103,6 +103,7 @@ def page_context(
     """Everything the portal page shows: nothing about the vendor but its name."""
     vendor = get_vendor(session=session, vendor_id=ask.vendor_id)
     submissions = service.find_submissions(session=session, request_id=ask.id)
+    status = service.request_status(ask, submissions, today)
     forms = {k: state.forms.get(k) or KindForm(starting_form(k)) for k in ask.kinds}
     return {
         "vendor_name": vendor.name,
@@ -110,6 +111,7 @@ def page_context(
         "kinds": [(k, KINDS[k]) for k in ask.kinds],
         "received": _received(submissions),
         "forms": forms,
+        "taking": status in service.LIVE,  # closed: every kind accepted, nothing more to send
         "fields": {k: portal_fields(k) for k in ask.kinds},
         "action": f"/portal/{links.token_for(ask)}",
         "csrf": links.csrf_token(ask),

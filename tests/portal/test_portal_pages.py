@@ -13,15 +13,17 @@ from documents.bombs import shared_stream_pdf
 from factories import vendor_body
 from fastapi.testclient import TestClient
 from portal.conftest import PDF
+from pydantic import TypeAdapter
 from sqlmodel import select
 from web.docs_support import soc2_recent_pdf
 
 from app import db
 from app.deps import get_today
+from app.evidence.schemas import EvidenceCreate
 from app.models import AuditEntry, EvidenceSubmission, PortalPost
 from app.portal import links, service, throttle
 from app.portal.privacy import ACCESS_LOGGER, RedactPortalLinks
-from app.portal.schemas import RequestCreate
+from app.portal.schemas import Acceptance, RequestCreate
 
 TODAY = date(2026, 6, 15)
 NOW = datetime(2026, 6, 15, 9, tzinfo=UTC)
@@ -371,3 +373,55 @@ def test_the_audit_log_never_holds_the_token(portal, asked):
     mac = token.split(".")[1]
     for entry in entries:
         assert mac not in repr(entry.model_dump())
+
+
+def _accept(submission_id: int) -> None:
+    with db.session_scope() as s:
+        submission = s.get(EvidenceSubmission, submission_id)
+        values = service.acceptance_input(submission, Acceptance(scope_covers_services="yes"))
+        data = TypeAdapter(EvidenceCreate).validate_python(values)
+        service.accept(
+            session=s, submission_id=submission_id, data=data, actor="ana", today=TODAY, now=NOW
+        )
+
+
+def test_rejected_and_accepted_submissions_in_the_vendors_words(portal, vendor):
+    request_id, token = _request(vendor["id"])
+    _post(portal, token, request_id, SOC2)
+    (first,) = _submissions()
+    with db.session_scope() as s:
+        service.reject(
+            session=s, submission_id=first.id, reason="The PDF is unsigned.", actor="a", now=NOW
+        )
+    page = portal.get(f"/portal/{token}").text
+    assert "Not accepted — The PDF is unsigned." in page
+    _post(portal, token, request_id, SOC2)
+    _accept(_submissions()[-1].id)
+    page = portal.get(f"/portal/{token}")
+    assert page.status_code == 200
+    assert "Accepted" in page.text and "nothing more is needed" in page.text
+    assert 'name="document"' not in page.text  # nothing more to send
+    late = _post(portal, token, request_id, SOC2)
+    assert late.status_code == 410 and token not in late.text.split("<main", 1)[1]
+    assert len(_submissions()) == 2
+
+
+def test_the_access_logger_itself_writes_no_token(app):
+    lines: list[str] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            lines.append(record.getMessage())
+
+    logger, keep = logging.getLogger(ACCESS_LOGGER), Keep()
+    logger.addHandler(keep)
+    level, logger.level = logger.level, logging.INFO
+    try:
+        token = f"7.{'D' * 43}"
+        logger.info(
+            '%s - "%s %s HTTP/%s" %d', "203.0.113.9:1", "GET", f"/portal/{token}", "1.1", 200
+        )
+    finally:
+        logger.removeHandler(keep)
+        logger.setLevel(level)
+    assert lines == ['203.0.113.9:1 - "GET /portal/[link] HTTP/1.1" 200']
