@@ -3,12 +3,15 @@ a PDF into the form, the links that open nothing, the headers, the rate limit, a
 kept out of every page, log line and audit entry."""
 
 import logging
+import socket
+import threading
 import time
 from datetime import UTC, date, datetime, timedelta
 
 import anyio
 import httpx
 import pytest
+import uvicorn
 from documents.bombs import shared_stream_pdf
 from factories import vendor_body
 from fastapi.testclient import TestClient
@@ -425,3 +428,36 @@ def test_the_access_logger_itself_writes_no_token(app):
         logger.removeHandler(keep)
         logger.setLevel(level)
     assert lines == ['203.0.113.9:1 - "GET /portal/[link] HTTP/1.1" 200']
+
+
+def test_uvicorn_serving_the_app_logs_no_token(app, vendor):
+    """The filter holds however uvicorn is started: its logging set up, then the app served."""
+    _, token = _request(vendor["id"])
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    server = uvicorn.Server(uvicorn.Config(app, log_level="info", lifespan="off"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    lines: list[str] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            lines.append(record.getMessage())
+
+    keep = Keep()
+    try:
+        deadline = time.monotonic() + 10
+        while not server.started:
+            assert time.monotonic() < deadline
+            time.sleep(0.02)
+        logging.getLogger(ACCESS_LOGGER).addHandler(keep)
+        base = f"http://127.0.0.1:{sock.getsockname()[1]}"
+        assert httpx.get(f"{base}/portal/{token}").status_code == 200
+        assert httpx.get(f"{base}/portal/{token}x").status_code == 404
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
+        logging.getLogger(ACCESS_LOGGER).removeHandler(keep)
+    assert len(lines) == 2 and all("/portal/[link]" in line for line in lines)
+    assert not any(token.split(".")[1] in line for line in lines)
