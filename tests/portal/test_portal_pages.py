@@ -19,14 +19,17 @@ from portal.conftest import PDF
 from pydantic import TypeAdapter
 from sqlmodel import select
 from web.docs_support import soc2_recent_pdf
+from web.support import make_user, session_cookie
 
 from app import db
+from app.auth import sessions
 from app.deps import get_today
 from app.evidence.schemas import EvidenceCreate
 from app.models import AuditEntry, EvidenceSubmission, PortalPost
 from app.portal import links, service, throttle
 from app.portal.privacy import ACCESS_LOGGER, RedactPortalLinks
 from app.portal.schemas import Acceptance, RequestCreate
+from app.web.session import COOKIE
 
 TODAY = date(2026, 6, 15)
 NOW = datetime(2026, 6, 15, 9, tzinfo=UTC)
@@ -461,3 +464,19 @@ def test_uvicorn_serving_the_app_logs_no_token(app, vendor):
         logging.getLogger(ACCESS_LOGGER).removeHandler(keep)
     assert len(lines) == 2 and all("/portal/[link]" in line for line in lines)
     assert not any(token.split(".")[1] in line for line in lines)
+
+
+def test_the_portal_never_sets_a_cookie_even_for_an_ended_analyst_session(app, asked):
+    request_id, token = asked
+    user = make_user("analyst-on-portal@example.com", "analyst")
+    stale = session_cookie(user)
+    with db.session_scope() as s:
+        sessions.end(session=s, session_id=stale.session_id)  # logged out elsewhere
+    value = stale.set_cookie_header(secure=False).split(";")[0].split("=", 1)[1]
+    with TestClient(app) as browser:
+        browser.cookies.set(COOKIE, value)
+        page = browser.get(f"/portal/{token}")
+        sent = _post(browser, token, request_id, SOC2)
+    assert page.status_code == 200 and sent.status_code == 303
+    assert "set-cookie" not in page.headers and "set-cookie" not in sent.headers
+    assert "Log out" not in page.text
