@@ -19,7 +19,6 @@ from app.evidence.kinds import FORM_INPUTS, KINDS
 from app.models import EvidenceRequest, EvidenceSubmission
 from app.records import get_vendor
 from app.security import PAGE_CSP
-from app.web import labels
 from app.web.forms import FormState
 from app.web.templating import templates
 
@@ -118,6 +117,5 @@ def page_context(
         "today": today,
         "notice": state.notice,
         "problem": state.problem,
-        "labels": labels,
         "max_upload_mb": get_settings().max_upload_mb,
     }

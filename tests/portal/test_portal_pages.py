@@ -480,3 +480,19 @@ def test_the_portal_never_sets_a_cookie_even_for_an_ended_analyst_session(app, a
     assert page.status_code == 200 and sent.status_code == 303
     assert "set-cookie" not in page.headers and "set-cookie" not in sent.headers
     assert "Log out" not in page.text
+
+
+def test_a_bridge_letter_names_its_report_in_words(portal, vendor):
+    request_id, token = _request(vendor["id"], kinds=("bridge_letter",))
+    page = portal.get(f"/portal/{token}").text
+    for name in ("signed_on", "covers_until", "report_named"):
+        assert f'name="{name}"' in page
+    assert "soc2_report_id" not in page and "-read" not in page  # filled in by hand
+    letter = {"signed_on": "2026-06-01", "covers_until": "2026-06-30", "report_named": "FY25 SOC 2"}
+    sent = _post(portal, token, request_id, letter, kind="bridge_letter")
+    assert sent.status_code == 303
+    assert _submissions()[0].fields["report_named"] == "FY25 SOC 2"
+    linked = _post(
+        portal, token, request_id, {**letter, "soc2_report_id": "1"}, kind="bridge_letter"
+    )
+    assert linked.status_code == 422 and "soc2_report_id" in linked.text
