@@ -323,8 +323,9 @@ def test_headers_and_no_cookie(portal, asked, analyst):
 def test_posts_over_the_limit_answer_429(portal, asked, monkeypatch):
     monkeypatch.setattr(throttle, "PER_LINK", 2)
     request_id, token = asked
-    for _ in range(2):
-        assert _post(portal, token, request_id, SOC2, csrf="x").status_code == 403
+    for to in ("extract", "submissions"):  # both count, refused or not
+        assert _post(portal, token, request_id, SOC2, csrf="x", to=to).status_code == 403
+    assert _post(portal, token, request_id, {}, to="extract").status_code == 429
     answer = _post(portal, token, request_id, SOC2)
     assert answer.status_code == 429
     assert int(answer.headers["retry-after"]) > 0
