@@ -9,10 +9,15 @@ log filter are in place however the app is served.
 import logging
 
 from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
 from starlette.datastructures import MutableHeaders
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.portal import links
+from app.portal.view import CLOSED, portal_render
 
 PREFIX = "/portal/"
 ACCESS_LOGGER = "uvicorn.access"
@@ -78,8 +83,30 @@ def install_log_filter() -> None:
         logger.addFilter(RedactPortalLinks())
 
 
+NO_PAGE = "There is no page at this address."
+STATUS_WORDS = {413: "The request is too large.", 405: "This address does not take that request."}
+
+
+def _portal_errors(app: FastAPI, exc_class: type[Exception]) -> None:
+    """Errors raised outside the portal's handlers (an unknown address under /portal/, a
+    method it does not take, a body over the cap) answered with the portal's own page: no
+    login link, no navigation of the analysts' app, never the path."""
+    fallback = app.exception_handlers[exc_class]
+
+    async def handler(request: Request, exc: Exception) -> Response:
+        if not request.scope["path"].startswith(PREFIX):
+            return await fallback(request, exc)
+        status = getattr(exc, "status_code", 404) if isinstance(exc, HTTPException) else 404
+        context = {"status": status, "message": STATUS_WORDS.get(status, NO_PAGE)}
+        return portal_render(request, CLOSED, {**context, "contact": None}, status)
+
+    app.add_exception_handler(exc_class, handler)
+
+
 def install(app: FastAPI) -> None:
     """The portal's headers on its responses (outermost: over the session cookie's
-    middleware) and the access log's filter."""
+    middleware), its error pages and the access log's filter."""
     app.add_middleware(PortalHeadersMiddleware)
+    for exc_class in (HTTPException, RequestValidationError):
+        _portal_errors(app, exc_class)
     install_log_filter()

@@ -497,3 +497,17 @@ def test_a_bridge_letter_names_its_report_in_words(portal, vendor):
         portal, token, request_id, {**letter, "soc2_report_id": "1"}, kind="bridge_letter"
     )
     assert linked.status_code == 422 and "soc2_report_id" in linked.text
+
+
+def test_other_errors_under_the_portal_are_the_portals_own_pages(portal, asked):
+    request_id, token = asked
+    answers = {
+        404: portal.get(f"/portal/{token}/nothing-here"),
+        405: portal.get(f"/portal/{token}/submissions"),
+    }
+    long_token = portal.get(f"/portal/{'9' * 300}")
+    assert long_token.status_code == 404
+    for status, answer in answers.items():
+        assert answer.status_code == status
+        assert "log in" not in answer.text and "dashboard" not in answer.text
+        assert token not in answer.text and answer.headers["referrer-policy"] == "no-referrer"
