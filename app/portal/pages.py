@@ -20,7 +20,7 @@ from app.auth.client import client_address
 from app.db import SessionDep
 from app.deps import Today
 from app.documents.service import extract_proposals
-from app.documents.web_uploads import KeptDocument, Posted, keep_document
+from app.documents.web_uploads import KeptDocument, Posted, keep_document, refusal_message
 from app.errors import DomainError, Gone, Invalid, NotFound, TooMany
 from app.evidence.kinds import KINDS
 from app.evidence.prefill_web import fill
@@ -30,7 +30,7 @@ from app.web.templating import see_other
 
 from . import links, service, throttle
 from .schemas import NOT_THE_VENDORS, submission_schema
-from .uploads import DOCUMENT_FIELD, carried, kept, portal_form, refusal_field, why_refused
+from .uploads import DOCUMENT_FIELD, carried, kept, portal_form, refusal_field
 from .view import (
     CLOSED,
     PAGE,
@@ -235,7 +235,7 @@ def _not_taken(
     sent kept, so that it need not be sent again."""
     status = 422
     if posted.refusal is not None:
-        form.errors[refusal_field(posted)] = why_refused(posted.refusal)
+        form.errors[refusal_field(posted)] = refusal_message(posted.refusal)
         status = posted.refusal.status_code
     elif document is None:
         form.errors[DOCUMENT_FIELD] = ATTACH
@@ -281,7 +281,7 @@ def _read_pdf(visit: Visit, ask: EvidenceRequest, posted: Posted) -> Response:
         visit.session.commit()  # no transaction held while the child reads
         extraction = extract_proposals(source.stored.path if source else posted.file.path)
     except DomainError as exc:  # refused, stale, missing, unreadable, too complex, busy
-        form.errors[DOCUMENT_FIELD] = why_refused(exc)
+        form.errors[DOCUMENT_FIELD] = refusal_message(exc)
         return visit.page(ask, PageState(forms={kind: KindForm(form)}), exc.status_code)
     document = source or keep_document(posted)  # stored only once it could be read
     document = kept(session=visit.session, document=document, ask=ask, now=clock.utc_now())

@@ -9,7 +9,6 @@ need not send it again.
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import replace
 from datetime import datetime
 
 from sqlmodel import Session
@@ -23,9 +22,8 @@ from app.documents.web_uploads import (
     Posted,
     carried_document,
     carry,
-    refusal_message,
 )
-from app.errors import DomainError, Invalid
+from app.errors import Invalid
 from app.models import EvidenceRequest
 
 DOCUMENT_FIELD = "document"
@@ -43,11 +41,6 @@ def refusal_field(posted: Posted) -> str:
     if isinstance(exc, Invalid) and exc.field in posted.data and exc.field != FILE_FIELD:
         return exc.field
     return DOCUMENT_FIELD
-
-
-def why_refused(exc: DomainError) -> str:
-    """Why the PDF was not taken, in a sentence."""
-    return refusal_message(exc)
 
 
 @asynccontextmanager
@@ -86,4 +79,4 @@ def kept(
     """`document` remembered for the link's forms (committed), so the page can carry it."""
     if document is None:
         return None
-    return carry(session=session, document=replace(document), owner=owner_of(ask), now=now)
+    return carry(session=session, document=document, owner=owner_of(ask), now=now)
