@@ -219,6 +219,8 @@ def _hand_in(visit: Visit, ask: EvidenceRequest, posted: Posted) -> Response:
             now=clock.utc_now(),
         )
     except Gone as exc:  # closed: every kind was accepted meanwhile
+        visit.session.rollback()
+        kept(session=visit.session, document=document, ask=ask, now=clock.utc_now())  # swept
         return visit.page(ask, PageState(problem=tidy(str(exc.detail))), exc.status_code)
     return see_other(f"/portal/{visit.token}?received={kind}")
 
