@@ -27,6 +27,7 @@ from app.evidence import web as evidence_pages
 from app.evidence.api import router as evidence_router
 from app.idempotency import IdempotencyMiddleware
 from app.portal import pages as portal_pages
+from app.portal import privacy as portal_privacy
 from app.portal import review_web as request_pages
 from app.portal.api import router as requests_router
 from app.portal.reminders import daily_mail as portal_daily_mail
@@ -143,4 +144,5 @@ def create_app() -> FastAPI:
     app.add_exception_handler(OperationalError, web_or(_database_busy))
     app.add_exception_handler(HTTPException, web_or(http_exception_handler))
     app.add_exception_handler(RequestValidationError, web_or(_invalid_request))
+    portal_privacy.install(app)  # outermost: the portal's headers, no cookie, no token logged
     return app

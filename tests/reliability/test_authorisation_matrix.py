@@ -31,9 +31,10 @@ from app.documents.storage import store_pdf_bytes
 from app.evidence import service as evidence_service
 from app.evidence.schemas import Soc2ReportCreate
 from app.main import create_app
+from app.models import EvidenceRequest
 from app.portal import links
 from app.portal import service as request_service
-from app.portal.schemas import RequestCreate, submission_schema
+from app.portal.schemas import NOT_THE_VENDORS, RequestCreate, submission_schema
 from app.vendors.schemas import VendorCreate
 from app.vendors.service import create_vendor
 from app.waivers import service as waiver_service
@@ -189,6 +190,27 @@ def waiver_form(ctx: Ctx) -> dict:
     return {**body, "flag": body.pop("code")}  # the form names the flag it was opened from
 
 
+def portal_link(ctx: Ctx) -> tuple[str, str]:
+    """A fresh request's portal token and its forms' CSRF token."""
+    request_id, token = ctx.request()
+    with db.session_scope(writes=False) as s:
+        return token, links.csrf_token(s.get(EvidenceRequest, request_id))
+
+
+def portal_get(ctx: Ctx, client: TestClient, path: str):
+    return client.get(path.format(token=portal_link(ctx)[0]), follow_redirects=False)
+
+
+def portal_post(ctx: Ctx, client: TestClient, path: str):
+    """The vendor's SOC 2 report and its PDF, as the portal's form sends them (no login)."""
+    token, csrf_token = portal_link(ctx)
+    fields = {k: v for k, v in soc2_form(ctx).items() if k not in NOT_THE_VENDORS}
+    data = {"csrf_token": csrf_token, "kind": "soc2_report", **fields}
+    files = {"document": ("report.pdf", io.BytesIO(pdf_bytes()), "application/pdf")}
+    url = path.format(token=token)
+    return client.post(url, data=data, files=files, follow_redirects=False)
+
+
 @dataclass(frozen=True)
 class Route:
     """Who may use a route, and what a permitted, well-formed request gets."""
@@ -264,6 +286,10 @@ ROUTES: dict[tuple[str, str], Route] = {
     ),
     ("POST", "/logout"): Route("public", LOGIN, form_post(lambda ctx: {})),
     ("GET", "/"): Route("reader", 200),
+    # the vendor portal: the link alone, whoever holds it (no login, no session)
+    ("GET", "/portal/{token}"): Route("public", 200, portal_get),
+    ("POST", "/portal/{token}/submissions"): Route("public", 303, portal_post),
+    ("POST", "/portal/{token}/extract"): Route("public", 200, portal_post),
     ("GET", "/vendors"): Route("reader", 200),
     ("GET", "/vendors/new"): Route("analyst", 200),
     ("POST", "/vendors/new"): Route("analyst", 303, form_post(lambda ctx: vendor_body())),
