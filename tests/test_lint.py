@@ -43,7 +43,7 @@ SESSION_SCOPE_ALLOWED = {
     "app/web/login.py": "the password is checked outside any write lock (Argon2 is slow)",
     "app/bulk/api.py": "a streamed export outlives the request's session",
     "app/portal/mail.py": "an e-mail is claimed, and recorded, apart from the request that sent it",
-    "app/portal/reminders.py": "the daily pass's reminders",
+    "app/portal/reminders.py": "the daily pass: reminders, and pruning the portal's rate limit",
 }
 
 

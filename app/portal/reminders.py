@@ -25,6 +25,7 @@ from app.evidence.kinds import KINDS
 from app.mailer import Mailer, SmtpConfig
 from app.models import EvidenceRequest, EvidenceSubmission, RequestEmail
 
+from . import throttle
 from .mail import (
     STALE_CLAIM,
     Outgoing,
@@ -150,6 +151,9 @@ def resend_refused_links(*, today: date) -> int:
 
 
 def daily_mail(today: date) -> None:
-    """The portal's e-mail in the daily pass: refused links again, then today's reminders."""
+    """The portal's part of the daily pass: forget the rate limit's old posts, then its e-mail —
+    refused links again, then today's reminders."""
+    with session_scope() as session:
+        throttle.prune(clock.utc_now(), session=session)
     resend_refused_links(today=today)
     send_due_reminders(today=today)

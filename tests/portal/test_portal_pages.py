@@ -21,7 +21,7 @@ from sqlmodel import select
 from web.docs_support import soc2_recent_pdf
 from web.support import make_user, session_cookie
 
-from app import db
+from app import clock, db
 from app.auth import sessions
 from app.deps import get_today
 from app.evidence.schemas import EvidenceCreate
@@ -511,3 +511,16 @@ def test_other_errors_under_the_portal_are_the_portals_own_pages(portal, asked):
         assert answer.status_code == status
         assert "log in" not in answer.text and "dashboard" not in answer.text
         assert token not in answer.text and answer.headers["referrer-policy"] == "no-referrer"
+
+
+def test_the_daily_pass_forgets_old_portal_posts(vendor):
+    from app.portal.reminders import daily_mail
+
+    request_id, _ = _request(vendor["id"])
+    now = clock.utc_now()
+    with db.session_scope() as s:
+        s.add(PortalPost(request_id=request_id, client="203.0.113.9", at=now - timedelta(hours=1)))
+        s.add(PortalPost(request_id=request_id, client="203.0.113.9", at=now))
+    daily_mail(TODAY)
+    with db.session_scope(writes=False) as s:
+        assert [p.at for p in s.exec(select(PortalPost))] == [now]
