@@ -24,6 +24,7 @@ from app.documents.web_uploads import KeptDocument, Posted, keep_document, refus
 from app.errors import DomainError, Gone, Invalid, NotFound, TooMany
 from app.evidence.kinds import KINDS
 from app.evidence.prefill_web import fill
+from app.evidence.web import schema_input
 from app.models import EvidenceRequest
 from app.web.forms import FORM_ERROR, FormState, submit, tidy
 from app.web.templating import see_other
@@ -168,20 +169,6 @@ def _read_form(posted: Posted, kind: str) -> FormState:
     return form
 
 
-def _submission_input(form: FormState, kind: str) -> dict:
-    """The schema's input from the form: subservice rows as objects."""
-    data = {**form.data(), "kind": kind}
-    if "subservice_name" in form.values:
-        names = form.values.pop("subservice_name")
-        methods = form.values.pop("subservice_method", [])
-        methods = [*methods, *[""] * (len(names) - len(methods))]
-        rows = [{"name": n, "method": m} for n, m in zip(names, methods, strict=False) if n.strip()]
-        data.pop("subservice_name", None)
-        data.pop("subservice_method", None)
-        data["subservice_orgs"] = form.values["subservice_orgs"] = rows
-    return data
-
-
 def _document(visit: Visit, ask: EvidenceRequest, posted: Posted) -> KeptDocument | None:
     """The PDF sent with the form (stored now), or the one its handle carries."""
     if posted.refusal is not None:
@@ -200,7 +187,7 @@ def _hand_in(visit: Visit, ask: EvidenceRequest, posted: Posted) -> Response:
     if isinstance(kind, Response):
         return kind
     form, document = _read_form(posted, kind), _document(visit, ask, posted)
-    data = _submission_input(form, kind)
+    data = schema_input(form, kind)
     today, schema = visit.today, submission_schema(kind)
     fields = None
     if form.ok:
@@ -274,7 +261,7 @@ def _read_pdf(visit: Visit, ask: EvidenceRequest, posted: Posted) -> Response:
     if isinstance(kind, Response):
         return kind
     form = FormState.read(posted.data, form_inputs(kind), lists=list_inputs(kind))
-    _submission_input(form, kind)  # the subservice rows as typed
+    schema_input(form, kind)  # the subservice rows as typed
     form = _typed_over_defaults(form, kind)
     try:
         if KINDS[kind].read_pdf is None:
