@@ -165,3 +165,21 @@ def test_the_vendor_cannot_send_what_is_not_theirs() -> None:
             "soc2_report", submission_schema("soc2_report").model_validate(late), TODAY
         )
     assert refused.value.field == "period_end"
+
+
+def test_cancel_for_vendor_withdraws_every_request_not_over(vendor) -> None:
+    first, _ = _request(vendor["id"])
+    second, _ = _request(vendor["id"], kinds=("iso27001_certificate",))
+    pending = _submit(_request(vendor["id"])[1])
+    with db.session_scope() as s:
+        cancelled = service.cancel_for_vendor(
+            session=s, vendor_id=vendor["id"], reason="offboarded", actor="a", now=NOW, today=TODAY
+        )
+    assert cancelled == 3
+    assert {_status(first), _status(second)} == {"cancelled"}
+    with db.session_scope(writes=False) as s:
+        rejected = s.get(EvidenceSubmission, pending)
+        assert (rejected.status, rejected.review_notes) == (
+            "rejected",
+            "the request was cancelled: offboarded",
+        )
