@@ -146,6 +146,7 @@ def prepare(backend: Backend, n: int, today, *, regenerate: bool) -> tuple[str, 
     if backend.name == "sqlite" and make_url(url).database:
         backend.workdir.mkdir(parents=True, exist_ok=True)
     if not regenerate and _holds(url, n, today):
+        migrate(url)  # a database made before a schema change gains it
         print(f"[{backend.name}] reusing {n:,} vendors at {url}", flush=True)
         return url, None
     backend.recreate(n)
