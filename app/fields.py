@@ -52,6 +52,7 @@ CertificateStatus = Literal["active", "suspended", "withdrawn"]
 SubserviceMethod = Literal["carve_out", "inclusive"]
 # Does the report's system / the certificate's scope cover what is bought? (SPEC §2 v2)
 ScopeJudgement = Literal["yes", "partly", "no"]
+Lifecycle = Literal["onboarding", "active", "offboarding", "archived"]
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # The years of EARLIEST_DATE..LATEST_DATE, as a pattern: JSON Schema has no range for dates.

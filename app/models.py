@@ -42,6 +42,45 @@ class Vendor(SQLModel, table=True):
     flags: list[dict] = Field(default_factory=list, sa_type=JSON)
     # When the current SOC 2 report goes stale or the ISO certificate expires, whichever first.
     evidence_expires_on: date | None = Field(default=None, index=True)
+    # The lifecycle and the contract (SPEC §12).
+    lifecycle: str = Field(default="onboarding", max_length=16, index=True)
+    contract_end_on: date | None = None
+    notice_days: int = Field(default=0)
+    auto_renews: bool = Field(default=False)
+    renewal_term_months: int = Field(default=12)
+    # The review due when the vendor has never been reviewed: its creation day, or 90 days
+    # after migration 0010 for vendors that existed then.
+    first_review_due_on: date | None = None
+    # Set by archiving (reason and the offboarding checks), cleared by reactivation; the audit
+    # log keeps every round.
+    archived_at: datetime | None = _utc(default=None, nullable=True)
+    archived_by: str | None = Field(default=None, max_length=320)
+    archive_reason: str | None = Field(default=None, max_length=2000)
+    offboarding_checks: dict | None = Field(default=None, sa_type=JSON)
+    # Materialised beside the status (app/status/service.py): the review due date, the renewal
+    # decision as of status_on, and the day the stored row stops holding (the daily pass
+    # selects on it).
+    review_due_on: date | None = Field(default=None, index=True)
+    decision_on: date | None = Field(default=None, index=True)
+    decision_status: str | None = Field(default=None, max_length=16)
+    decision: dict | None = Field(default=None, sa_type=JSON)
+    refresh_on: date | None = Field(default=None, index=True)
+
+
+class VendorReview(SQLModel, table=True):
+    """A periodic review of a vendor: the decision an analyst recorded (SPEC §12). It never
+    changes the computed status."""
+
+    __tablename__ = "vendor_reviews"
+    __table_args__ = (Index("ix_vendor_reviews_vendor_reviewed", "vendor_id", "reviewed_on"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    vendor_id: int = Field(foreign_key="vendors.id")
+    reviewed_on: date
+    outcome: str = Field(max_length=32)  # approved | approved_with_conditions | rejected
+    notes: str = Field(default="", max_length=5000)
+    created_by: str = Field(max_length=320)
+    created_at: datetime = _utc()
 
 
 class Evidence(SQLModel, table=True):
@@ -385,5 +424,6 @@ __all__ = [
     "StatusChange",
     "User",
     "Vendor",
+    "VendorReview",
     "Waiver",
 ]

@@ -31,11 +31,12 @@ from app.bulk.writes import (
     status_columns,
 )
 from app.errors import Conflict
+from app.fields import FROM_TEXT
 from app.models import AuditEntry, StatusChange, Vendor
 from app.rules.engine import evaluate
 from app.status.service import batched, build_case, current_policy
 from app.vendors.schemas import VendorCreate
-from app.vendors.service import name_key, reset_scope_judgements
+from app.vendors.service import check_lifecycle, name_key, reset_scope_judgements
 
 VENDOR_COLUMNS = IMPORT_COLUMNS
 # The export's status columns are accepted and ignored, so that an export imports back.
@@ -182,12 +183,19 @@ def _index(session: Session) -> _Index:
     )
 
 
+# Columns whose blank cell means the field's default (a number or a yes/no).
+DEFAULTED_COLUMNS = frozenset({"notice_days", "auto_renews", "renewal_term_months"})
+
+
 def _vendor_row(row: CsvRow, columns: Sequence[str]) -> VendorCreate | list[RowError]:
     data: dict = {c: row.values.get(c, "") for c in columns if c in VENDOR_COLUMNS}
     for column in LIST_COLUMNS.intersection(data):
         data[column] = split_list(data[column])
+    for column in DEFAULTED_COLUMNS.intersection(data):
+        if not data[column].strip():  # blank: the field's default
+            del data[column]
     try:
-        return VendorCreate.model_validate(data)
+        return VendorCreate.model_validate(data, context=FROM_TEXT)
     except ValidationError as exc:
         return validation_errors(row.line, exc)
 
@@ -258,11 +266,22 @@ def _plan_row(plan: VendorPlan, row: CsvRow, columns, index: _Index, targets: li
     target = _target(row.line, data, index)
     if duplicates or isinstance(target, RowError):
         plan.report.errors += duplicates + ([target] if isinstance(target, RowError) else [])
+    elif target is None and (error := _lifecycle_error(row.line, None, data.lifecycle)):
+        plan.report.errors.append(error)
     elif target is None:
         plan.creates.append(data)
         plan.report.planned.append(Planned(row.line, "create", data.name))
     else:
         targets.append((target, row.line, data))
+
+
+def _lifecycle_error(line: int, current: str | None, wanted: str | None) -> RowError | None:
+    """The row's lifecycle refused as the vendor service refuses it (check_lifecycle)."""
+    try:
+        check_lifecycle(current, wanted)
+    except Conflict as exc:
+        return RowError(line, "lifecycle", str(exc))
+    return None
 
 
 def _rows_by_id(session: Session, ids: list[int]) -> dict[int, dict]:
@@ -276,6 +295,11 @@ def _plan_updates(session: Session, plan: VendorPlan, targets: list, columns: li
         for target, line, data in chunk:
             vendor = vendors[target]
             changes = {c: getattr(data, c) for c in columns if getattr(data, c) != vendor[c]}
+            if changes.get("lifecycle") is None:  # blank: unchanged
+                changes.pop("lifecycle", None)
+            if error := _lifecycle_error(line, vendor["lifecycle"], changes.get("lifecycle")):
+                plan.report.errors.append(error)
+                continue
             action = "update" if changes else "unchanged"
             plan.report.planned.append(Planned(line, action, data.name, tuple(changes)))
             if changes:
@@ -290,9 +314,11 @@ _VENDOR_COLUMNS = columns_of(Vendor)
 def _new_vendor(data: VendorCreate, policy, today: date, now: datetime) -> dict:
     """A vendor row with its first assessment (it has no evidence or waivers yet)."""
     row = {**data.model_dump(), "name_key": name_key(data.name), "created_at": now}
-    row.update(updated_at=now, version=1)
-    case = build_case(SimpleNamespace(**row), (), ())
-    row.update(status_columns(case, evaluate(case, policy, as_of=today), today))
+    row.update(updated_at=now, version=1, lifecycle=data.lifecycle or "onboarding")
+    row.update(first_review_due_on=today, review_due_on=today)
+    vendor = SimpleNamespace(**row)
+    case = build_case(vendor, (), ())
+    row.update(status_columns(vendor, case, evaluate(case, policy, as_of=today), today))
     return row
 
 

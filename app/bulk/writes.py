@@ -15,10 +15,17 @@ from psycopg.types.json import Json
 from sqlalchemy import JSON, bindparam, func, insert, select, text, update
 from sqlmodel import Session, SQLModel, col
 
-from app.models import StatusChange, Vendor
+from app.models import StatusChange, Vendor, VendorReview
 from app.rules.engine import Assessment, evaluate
 from app.rules.facts import VendorCase
-from app.status.service import current_policy, evidence_expiry, flag_dict, load_cases
+from app.status.service import (
+    calendar_columns,
+    current_policy,
+    evidence_expiry,
+    flag_dict,
+    load_cases,
+    review_due_of,
+)
 
 _VENDORS = Vendor.__table__
 
@@ -75,15 +82,27 @@ def insert_rows(session: Session, model: type[SQLModel], rows: Sequence[dict]) -
             copy.write_row([Json(row[c]) if c in json else row[c] for c in columns])
 
 
-def status_columns(case: VendorCase, assessment: Assessment, today: date) -> dict:
-    """The materialised assessment, as `store_assessment` stores it on the vendor's row."""
+def status_columns(vendor: Any, case: VendorCase, assessment: Assessment, today: date) -> dict:
+    """The materialised assessment, as `store_assessment` stores it on the vendor's row (with
+    the renewal decision; `vendor`: a row or namespace with the lifecycle and contract)."""
     return dict(
         status=assessment.status,
         status_on=today,
         next_review_on=assessment.next_review_on,
         flags=[flag_dict(f) for f in assessment.flags],
         evidence_expires_on=evidence_expiry(case, today=today),
+        **calendar_columns(vendor, case, assessment, today),
     )
+
+
+def last_reviews(session: Session, vendor_ids: Sequence[int]) -> dict[int, date]:
+    """The day of each vendor's latest review, for those reviewed."""
+    query = (
+        select(VendorReview.vendor_id, func.max(VendorReview.reviewed_on))
+        .where(col(VendorReview.vendor_id).in_(vendor_ids))
+        .group_by(VendorReview.vendor_id)
+    )
+    return dict(session.connection().execute(query).all())
 
 
 def status_change(
@@ -100,13 +119,18 @@ def reevaluate(session: Session, vendor_ids: Sequence[int], today: date, now: da
     policy = current_policy()
     query = select(
         _VENDORS.c.id, _VENDORS.c.tier, _VENDORS.c.requirement, _VENDORS.c.data_access,
-        _VENDORS.c.required_tsc, _VENDORS.c.status, _VENDORS.c.status_on,
+        _VENDORS.c.required_tsc, _VENDORS.c.status, _VENDORS.c.status_on, _VENDORS.c.lifecycle,
+        _VENDORS.c.contract_end_on, _VENDORS.c.notice_days, _VENDORS.c.auto_renews,
+        _VENDORS.c.renewal_term_months, _VENDORS.c.first_review_due_on,
     ).where(col(Vendor.id).in_(vendor_ids))  # fmt: skip
     vendors = session.connection().execute(query).all()
+    reviewed = last_reviews(session, vendor_ids)
     updates, changes = [], []
     for vendor, case in zip(vendors, load_cases(session=session, vendors=vendors), strict=True):
         assessment = evaluate(case, policy, as_of=today)
-        updates.append({"vendor_id": vendor.id, **status_columns(case, assessment, today)})
+        review_due_on = review_due_of(vendor, reviewed.get(vendor.id))
+        columns = status_columns(vendor, case, assessment, today)
+        updates.append({"vendor_id": vendor.id, "review_due_on": review_due_on, **columns})
         before = vendor.status if vendor.status_on is not None else None
         changes.append(status_change(vendor.id, before, assessment.status, today, now))
     statement = update(_VENDORS).where(_VENDORS.c.id == bindparam("vendor_id"))

@@ -73,6 +73,7 @@ VENDOR_COLUMNS = (
     Vendor.requirement,
     Vendor.data_access,
     Vendor.required_tsc,
+    Vendor.lifecycle,
 )
 CHANGE_COLUMNS = (
     StatusChange.vendor_id,
@@ -81,6 +82,7 @@ CHANGE_COLUMNS = (
     StatusChange.after,
 )
 VendorRow = namedtuple("VendorRow", [c.key for c in VENDOR_COLUMNS])
+NOT_ARCHIVED = col(Vendor.lifecycle) != "archived"
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +107,9 @@ def _vendor_pages(conn: Connection, batch: int, since: date, as_of: date) -> Ite
     four queries a page, each a range on an index."""
     after = 0
     while True:
-        query = select(*VENDOR_COLUMNS).where(col(Vendor.id) > after).order_by(col(Vendor.id))
+        # Archived vendors leave the digest (SPEC §12); their records stay.
+        query = select(*VENDOR_COLUMNS).where(col(Vendor.id) > after, NOT_ARCHIVED)
+        query = query.order_by(col(Vendor.id))
         vendors = [VendorRow._make(v) for v in conn.execute(query.limit(batch))]
         if not vendors:
             return

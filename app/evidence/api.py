@@ -22,7 +22,7 @@ from app.models import Evidence
 from app.records import get_vendor
 from app.rules.engine import Assessment
 from app.status.schemas import StatusRead
-from app.status.service import status_read
+from app.status.service import stored_status
 
 router = APIRouter(tags=["evidence"])
 
@@ -41,7 +41,7 @@ def _created(
     vendor = get_vendor(session=session, vendor_id=evidence.vendor_id)
     return EvidenceCreated(
         evidence=EvidenceRead.model_validate(evidence),
-        status=status_read(vendor, assessment, as_of=today),
+        status=stored_status(vendor, as_of=today),
     )
 
 

@@ -21,7 +21,7 @@ from app.evidence.api import EvidenceCreated
 from app.evidence.schemas import EvidenceCreate, EvidenceRead
 from app.models import EvidenceRequest, EvidenceSubmission
 from app.records import get_vendor
-from app.status.service import status_read
+from app.status.service import stored_status
 
 from . import service
 from .mail import send_request_email
@@ -251,7 +251,7 @@ def accept_submission(
     vendor = get_vendor(session=session, vendor_id=evidence.vendor_id)
     return EvidenceCreated(
         evidence=EvidenceRead.model_validate(evidence),
-        status=status_read(vendor, assessment, as_of=today),
+        status=stored_status(vendor, as_of=today),
     )
 
 

@@ -24,14 +24,16 @@ class TierPolicy:
     required_tsc: tuple[str, ...]
     # The severity of a current, acceptable substitute for the SOC 2 report (SPEC §3 v2).
     substitute_severity: str = "block"
+    # How often a vendor of the tier is reviewed (SPEC §12).
+    review_every_months: int = 12
 
 
 DEFAULT_TIERS: Mapping[str, TierPolicy] = MappingProxyType(
     {
         "critical": TierPolicy("soc2_type2", ("security", "availability")),
         "high": TierPolicy("soc2_type2", ("security",)),
-        "medium": TierPolicy("soc2_or_iso27001", ("security",)),
-        "low": TierPolicy("none", ()),
+        "medium": TierPolicy("soc2_or_iso27001", ("security",), review_every_months=24),
+        "low": TierPolicy("none", (), review_every_months=36),
     }
 )
 
@@ -82,7 +84,9 @@ TIER_LIST_KEYS = (
     "subservice_report_tiers",
 )
 _TOP_KEYS = frozenset(INT_KEYS) | frozenset(TIER_LIST_KEYS) | {"iso_2013_sunset", "tiers"}
-_TIER_KEYS = frozenset({"requirement", "required_tsc", "substitute_severity"})
+_TIER_KEYS = frozenset(
+    {"requirement", "required_tsc", "substitute_severity", "review_every_months"}
+)
 
 
 def _int_setting(key: str, value: Any) -> int:
@@ -126,7 +130,10 @@ def _tier_setting(tier: str, table: Any) -> TierPolicy:
             f"{key}.substitute_severity must be one of {list(SUBSTITUTE_SEVERITIES)}, "
             f"got {severity!r}"
         )
-    return TierPolicy(requirement, _names(f"{key}.required_tsc", tsc, TSC), severity)
+    every = table.get("review_every_months", default.review_every_months)
+    if isinstance(every, bool) or not isinstance(every, int) or not 1 <= every <= 120:
+        raise ValueError(f"{key}.review_every_months must be a whole number 1–120, got {every!r}")
+    return TierPolicy(requirement, _names(f"{key}.required_tsc", tsc, TSC), severity, every)
 
 
 def _tiers_setting(value: Any) -> Mapping[str, TierPolicy]:

@@ -33,6 +33,7 @@ VENDOR_COLUMNS = (
     Vendor.requirement,
     Vendor.data_access,
     Vendor.required_tsc,
+    Vendor.lifecycle,
 )
 EVIDENCE_FIELDS = (
     "id",

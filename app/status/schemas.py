@@ -16,6 +16,17 @@ class FlagRead(BaseModel):
     waiver_id: int | None
 
 
+class DecisionRead(BaseModel):
+    """The renewal decision (SPEC §12): the status on the day it must be decided, with the
+    evidence and waivers on file on `as_of`, and the flags that would block or condition it."""
+
+    on: date
+    contract_end_on: date
+    missed: bool
+    status: str
+    flags: list[FlagRead]
+
+
 class StatusRead(BaseModel):
     """May we sign or renew with this vendor on `as_of`, and why."""
 
@@ -26,3 +37,6 @@ class StatusRead(BaseModel):
     requirement: str
     flags: list[FlagRead]
     next_review_on: date | None
+    lifecycle: str
+    review_due_on: date | None
+    decision: DecisionRead | None

@@ -2,8 +2,20 @@
 
 Each vendor's assessment for today is materialised on its row (status, flags,
 next_review_on) so that lists filter by an index; a stored assessment is true for
-dates in [status_on, next_review_on). The writes and the daily pass store; reads never
+dates in [status_on, refresh_on). The writes and the daily pass store; reads never
 write: a vendor whose stored assessment has lapsed is evaluated for the answer.
+
+Beside it the row holds the calendar of SPEC §12, kept true as days pass:
+- `review_due_on` moves only with a write (a review recorded, the tier changed, archiving or
+  reactivating), each of which calls `materialise`; the passing of days leaves it as it is.
+- `decision_on`, `decision_status` and `decision` are the renewal decision seen on status_on.
+  Without a write it can change only on the day after the decision date (it becomes missed and
+  then follows the day's status), the day after the current contract end (the contract ends or
+  rolls over), on the days the status itself changes (next_review_on) and the day a
+  waiver granted or a document received with a later date starts to count (`review_wakeups`).
+  `refresh_on` is the earliest of those days and of next_review_on: the daily pass selects on
+  it (`due_ids`), so the row is re-evaluated on the first day any of them could differ.
+- An archived vendor has no review due, no decision and no refresh_on: it leaves the daily pass.
 """
 
 from collections.abc import Iterable, Iterator, Sequence
@@ -21,11 +33,12 @@ from app.config import get_settings
 from app.db import read
 from app.errors import NotFound
 from app.evidence.kinds import evidence_facts
-from app.models import Evidence, StatusChange, Vendor, Waiver
+from app.models import Evidence, StatusChange, Vendor, VendorReview, Waiver
 from app.rules import facts
+from app.rules.contract import Contract, Decision, decide, review_due, review_wakeups
 from app.rules.engine import Assessment, Coverage, Flag, coverage, evaluate, evaluate_with_coverage
 from app.rules.policy import Policy, load_policy
-from app.status.schemas import FlagRead, StatusRead
+from app.status.schemas import DecisionRead, FlagRead, StatusRead
 
 
 @lru_cache
@@ -46,6 +59,7 @@ def vendor_facts(vendor: Vendor) -> facts.VendorFacts:
         requirement=vendor.requirement,
         data_access=vendor.data_access,
         required_tsc=tsc,
+        lifecycle=vendor.lifecycle,
     )
 
 
@@ -107,8 +121,76 @@ def materialised(assessment: Assessment, cover: Coverage) -> dict:
     }
 
 
+def contract_of(vendor: Vendor | Row) -> Contract | None:
+    """The vendor's contract, if it has one."""
+    if vendor.contract_end_on is None:
+        return None
+    return Contract(
+        end_on=vendor.contract_end_on,
+        notice_days=vendor.notice_days,
+        auto_renews=vendor.auto_renews,
+        renewal_term_months=vendor.renewal_term_months,
+    )
+
+
+def decision_of(vendor: Vendor | Row, case: facts.VendorCase, *, as_of: date) -> Decision | None:
+    """The renewal decision seen on `as_of` (none for an archived vendor: it is offboarded)."""
+    if vendor.lifecycle == "archived":
+        return None
+    return decide(case, current_policy(), contract_of(vendor), as_of=as_of)
+
+
+def decision_dict(decision: Decision | None) -> dict | None:
+    """A decision as stored and as the API returns it."""
+    if decision is None:
+        return None
+    return {
+        "on": decision.on.isoformat(),
+        "contract_end_on": decision.contract_end_on.isoformat(),
+        "missed": decision.missed,
+        "status": decision.status,
+        "flags": [flag_dict(f) for f in decision.flags],
+    }
+
+
+def calendar_columns(
+    vendor: Vendor | Row, case: facts.VendorCase, assessment: Assessment, today: date
+) -> dict:
+    """The decision columns and `refresh_on` (see the module's docstring)."""
+    if vendor.lifecycle == "archived":
+        return dict(decision_on=None, decision_status=None, decision=None, refresh_on=None)
+    decision = decision_of(vendor, case, as_of=today)
+    days = [d for d in (assessment.next_review_on,) if d] + review_wakeups(case, decision, today)
+    return dict(
+        decision_on=decision.on if decision else None,
+        decision_status=decision.status if decision else None,
+        decision=decision_dict(decision),
+        refresh_on=min(days, default=None),
+    )
+
+
+def last_reviewed_on(*, session: Session, vendor_id: int) -> date | None:
+    """The day of the vendor's latest review (of any outcome), if any."""
+    query = select(VendorReview.reviewed_on).where(VendorReview.vendor_id == vendor_id)
+    return session.exec(query.order_by(col(VendorReview.reviewed_on).desc()).limit(1)).first()
+
+
+def review_due_of(vendor: Vendor | Row, last_reviewed: date | None) -> date | None:
+    """When the vendor's next review is due (none while archived)."""
+    if vendor.lifecycle == "archived":
+        return None
+    every = current_policy().tiers[vendor.tier].review_every_months
+    return review_due(last_reviewed, every, vendor.first_review_due_on)
+
+
 def store_assessment(
-    *, session: Session, vendor: Vendor, assessment: Assessment, cover: Coverage, today: date
+    *,
+    session: Session,
+    vendor: Vendor,
+    assessment: Assessment,
+    cover: Coverage,
+    case: facts.VendorCase,
+    today: date,
 ) -> None:
     """Materialise today's assessment on the vendor's row, noting a change of status."""
     before = vendor.status if vendor.status_on is not None else None
@@ -122,7 +204,8 @@ def store_assessment(
                 after=assessment.status,
             )
         )
-    for column, value in materialised(assessment, cover).items():
+    columns = materialised(assessment, cover) | calendar_columns(vendor, case, assessment, today)
+    for column, value in columns.items():
         setattr(vendor, column, value)
     vendor.status_on = today
     session.add(vendor)
@@ -133,8 +216,11 @@ def materialise(*, session: Session, vendor: Vendor, today: date) -> Assessment:
     session.flush()
     case = load_case(session=session, vendor=vendor)
     assessment, cover = evaluate_with_coverage(case, current_policy(), as_of=today)
+    vendor.review_due_on = review_due_of(
+        vendor, last_reviewed_on(session=session, vendor_id=vendor.id)
+    )
     store_assessment(
-        session=session, vendor=vendor, assessment=assessment, cover=cover, today=today
+        session=session, vendor=vendor, assessment=assessment, cover=cover, case=case, today=today
     )
     return assessment
 
@@ -150,16 +236,16 @@ def evidence_expiry(case: facts.VendorCase, *, today: date) -> date | None:
     return expiry_of(coverage(case, current_policy(), as_of=today))
 
 
-def holds(status_on: date | None, next_review_on: date | None, as_of: date) -> bool:
+def holds(status_on: date | None, refresh_on: date | None, as_of: date) -> bool:
     """True when an assessment stored on `status_on` holds on `as_of`."""
     if status_on is None or as_of < status_on:
         return False
-    return next_review_on is None or as_of < next_review_on
+    return refresh_on is None or as_of < refresh_on
 
 
 def is_fresh(vendor: Vendor | Row, as_of: date) -> bool:
-    """True when the stored assessment holds on `as_of`."""
-    return holds(vendor.status_on, vendor.next_review_on, as_of)
+    """True when the stored assessment (and the decision beside it) holds on `as_of`."""
+    return holds(vendor.status_on, vendor.refresh_on, as_of)
 
 
 def due_ids(today: date):
@@ -169,7 +255,7 @@ def due_ids(today: date):
     statistics (SQLite after ANALYZE) answer by scanning every vendor.
     """
     return union_all(
-        sa_select(Vendor.id).where(col(Vendor.next_review_on) <= today),
+        sa_select(Vendor.id).where(col(Vendor.refresh_on) <= today),
         sa_select(Vendor.id).where(col(Vendor.status_on).is_(None)),
         sa_select(Vendor.id).where(col(Vendor.status_on) > today),
     )
@@ -183,7 +269,7 @@ def due_filter(today: date):
 def lapsed_on(today: date):
     """The same condition, for narrowing a handful of vendors already picked by id."""
     return or_(
-        col(Vendor.next_review_on) <= today,
+        col(Vendor.refresh_on) <= today,
         col(Vendor.status_on).is_(None),
         col(Vendor.status_on) > today,
     )
@@ -241,17 +327,23 @@ def iter_assessments(
 
 def evaluate_many(
     *, session: Session, vendors: Sequence[Vendor], today: date
-) -> Iterator[tuple[Vendor, Assessment, Coverage]]:
-    """Each vendor with its assessment on `today` and the coverage it rests on."""
+) -> Iterator[tuple[Vendor, Assessment, Coverage, facts.VendorCase]]:
+    """Each vendor with its assessment on `today`, the coverage it rests on and its case."""
     policy = current_policy()
     for vendor, case in zip(vendors, load_cases(session=session, vendors=vendors), strict=True):
-        yield vendor, *evaluate_with_coverage(case, policy, as_of=today)
+        yield vendor, *evaluate_with_coverage(case, policy, as_of=today), case
 
 
 def _refresh_batch(*, session: Session, vendors: Sequence[Vendor], today: date) -> None:
-    for vendor, assessment, cover in evaluate_many(session=session, vendors=vendors, today=today):
+    evaluated = evaluate_many(session=session, vendors=vendors, today=today)
+    for vendor, assessment, cover, case in evaluated:
         store_assessment(
-            session=session, vendor=vendor, assessment=assessment, cover=cover, today=today
+            session=session,
+            vendor=vendor,
+            assessment=assessment,
+            cover=cover,
+            case=case,
+            today=today,
         )
     session.flush()
 
@@ -263,11 +355,13 @@ def lapsed_today(*, session: Session, vendors: Sequence[Vendor], today: date) ->
     if not lapsed:
         return {}
     evaluated = evaluate_many(session=session, vendors=lapsed, today=today)
-    return {vendor.id: materialised(a, cover) for vendor, a, cover in evaluated}
+    return {vendor.id: materialised(a, cover) for vendor, a, cover, _ in evaluated}
 
 
-def status_read(vendor: Vendor, assessment: Assessment, *, as_of: date) -> StatusRead:
-    """The status object of SPEC §6."""
+def status_read(
+    vendor: Vendor, assessment: Assessment, *, as_of: date, decision: Decision | None
+) -> StatusRead:
+    """The status object of SPEC §6 and §12."""
     return StatusRead(
         vendor_id=vendor.id,
         name=vendor.name,
@@ -276,7 +370,14 @@ def status_read(vendor: Vendor, assessment: Assessment, *, as_of: date) -> Statu
         requirement=assessment.requirement,
         next_review_on=assessment.next_review_on,
         flags=[FlagRead(**flag_dict(f)) for f in assessment.flags],
+        lifecycle=vendor.lifecycle,
+        review_due_on=vendor.review_due_on,
+        decision=_decision_read(decision_dict(decision)),
     )
+
+
+def _decision_read(stored: dict | None) -> DecisionRead | None:
+    return DecisionRead.model_validate(stored) if stored else None
 
 
 def stored_status(vendor: Vendor | Row, *, as_of: date) -> StatusRead:
@@ -291,16 +392,24 @@ def stored_status(vendor: Vendor | Row, *, as_of: date) -> StatusRead:
         requirement=requirement,
         next_review_on=vendor.next_review_on,
         flags=[FlagRead(**f) for f in vendor.flags],
+        lifecycle=vendor.lifecycle,
+        review_due_on=vendor.review_due_on,
+        decision=_decision_read(vendor.decision),
     )
+
+
+def evaluated_status(vendor: Vendor, case: facts.VendorCase, *, as_of: date) -> StatusRead:
+    """The status object evaluated from the vendor's case on `as_of`."""
+    assessment = evaluate(case, current_policy(), as_of=as_of)
+    decision = decision_of(vendor, case, as_of=as_of)
+    return status_read(vendor, assessment, as_of=as_of, decision=decision)
 
 
 def status_on(*, session: Session, vendor: Vendor, as_of: date) -> StatusRead:
     """The status object for any date: from the stored row when it holds, else evaluated."""
     if is_fresh(vendor, as_of):
         return stored_status(vendor, as_of=as_of)
-    return status_read(
-        vendor, assessment=assess(session=session, vendor=vendor, as_of=as_of), as_of=as_of
-    )
+    return evaluated_status(vendor, load_case(session=session, vendor=vendor), as_of=as_of)
 
 
 # What `stored_status` and `is_fresh` read of a vendor: its row's status columns only. Built
@@ -315,6 +424,10 @@ STORED_STATUS = sa_select(
     Vendor.status_on,
     Vendor.next_review_on,
     Vendor.flags,
+    Vendor.refresh_on,
+    Vendor.lifecycle,
+    Vendor.review_due_on,
+    Vendor.decision,
 ).where(Vendor.id == bindparam("vendor_id"))
 
 

@@ -9,18 +9,23 @@ from app.fields import (
     EMPTY_AS_NONE,
     Criterion,
     DataAccess,
+    Day,
     Domain,
     Email,
+    Lifecycle,
     Name,
     Region,
     Requirement,
     Tier,
+    TypedBool,
     TypedInt,
     text,
 )
 
 OptionalEmail = Annotated[Email | None, EMPTY_AS_NONE]
 Services = text(2000, multiline=True)  # the width of the column
+NoticeDays = Annotated[TypedInt, Field(ge=0, le=3650)]
+TermMonths = Annotated[TypedInt, Field(ge=1, le=120)]
 
 
 def _tsc_list(value: list[str] | None) -> list[str] | None:
@@ -44,6 +49,13 @@ class VendorFields(BaseModel):
     security_contact_email: OptionalEmail = None
     requirement: Annotated[Requirement | None, EMPTY_AS_NONE] = None
     required_tsc: list[Criterion] | None = Field(default=None, max_length=5)
+    # SPEC §12. `lifecycle` left out (or blank): `onboarding` for a new vendor, unchanged on an
+    # update; by hand only `active` or `offboarding` (app/vendors/service.py check_lifecycle).
+    lifecycle: Annotated[Lifecycle | None, EMPTY_AS_NONE] = None
+    contract_end_on: Annotated[Day | None, EMPTY_AS_NONE] = None
+    notice_days: NoticeDays = 0
+    auto_renews: TypedBool = False
+    renewal_term_months: TermMonths = 12
 
     _tsc = field_validator("required_tsc")(_tsc_list)
 
@@ -71,6 +83,11 @@ class VendorUpdate(BaseModel):
     security_contact_email: OptionalEmail = None
     requirement: Annotated[Requirement | None, EMPTY_AS_NONE] = None
     required_tsc: list[Criterion] | None = Field(default=None, max_length=5)
+    lifecycle: Annotated[Lifecycle | None, EMPTY_AS_NONE] = None
+    contract_end_on: Annotated[Day | None, EMPTY_AS_NONE] = None
+    notice_days: NoticeDays | None = None
+    auto_renews: TypedBool | None = None
+    renewal_term_months: TermMonths | None = None
     version: TypedInt | None = Field(default=None, ge=1, le=2**31 - 1)
 
     _tsc = field_validator("required_tsc")(_tsc_list)
@@ -92,11 +109,19 @@ class VendorRead(BaseModel):
     security_contact_email: str | None
     requirement: str | None
     required_tsc: list[str] | None
+    lifecycle: str
+    contract_end_on: date | None
+    notice_days: int
+    auto_renews: bool
+    renewal_term_months: int
     created_at: datetime
     updated_at: datetime
     version: int
     status: str
     next_review_on: date | None
+    review_due_on: date | None
+    decision_on: date | None
+    decision_status: str | None
 
 
 class VendorPage(BaseModel):

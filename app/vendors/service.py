@@ -43,12 +43,41 @@ def _check_unique(
             raise Conflict(f"a vendor with domain {domain!r} exists already")
 
 
+# What `lifecycle` may be set to by hand (POST/PATCH, the form, CSV): archiving takes a reason
+# and the offboarding checks (POST /archive), leaving it takes POST /reactivate.
+SETTABLE_LIFECYCLES = frozenset({"onboarding", "active", "offboarding"})
+LIFECYCLE_CONFLICT = (
+    "lifecycle {wanted!r} cannot be set here: a new vendor starts onboarding or active, a vendor "
+    "moves by hand to active or offboarding, and is archived or reactivated through "
+    "/vendors/{{id}}/archive and /reactivate"
+)
+
+
+def check_lifecycle(current: str | None, wanted: str | None) -> None:
+    """Refuse (409) a lifecycle that is not set by hand: see SETTABLE_LIFECYCLES.
+
+    A value equal to the current one is no change (a CSV export imported back); a new vendor
+    (current None) starts onboarding or active; an existing one moves to active or offboarding
+    unless it is archived."""
+    if wanted is None or wanted == current:
+        return
+    allowed = {"onboarding", "active"} if current is None else {"active", "offboarding"}
+    if current == "archived" or wanted not in allowed & SETTABLE_LIFECYCLES:
+        raise Conflict(LIFECYCLE_CONFLICT.format(wanted=wanted))
+
+
 def create_vendor(*, session: Session, data: VendorCreate, actor: str, today: date) -> Vendor:
-    """Create a vendor and evaluate it at once."""
+    """Create a vendor and evaluate it at once; its first review is due on its first day."""
     _check_unique(session=session, name=data.name, domain=data.domain)
+    check_lifecycle(None, data.lifecycle)
     now = clock.utc_now()
+    values = data.model_dump() | {"lifecycle": data.lifecycle or "onboarding"}
     vendor = Vendor(
-        **data.model_dump(), name_key=name_key(data.name), created_at=now, updated_at=now
+        **values,
+        name_key=name_key(data.name),
+        created_at=now,
+        updated_at=now,
+        first_review_due_on=today,
     )
     session.add(vendor)
     session.flush()
@@ -83,6 +112,7 @@ def update_vendor(
         domain=changes.get("domain"),
         exclude_id=vendor.id,
     )
+    check_lifecycle(vendor.lifecycle, changes.get("lifecycle"))
     before = snapshot(vendor)
     _apply(vendor, changes)
     if vendor.services != before["services"]:
@@ -113,7 +143,7 @@ def reset_scope_judgements(*, session: Session, vendor_ids: Sequence[int], actor
 
 
 def _apply(vendor: Vendor, changes: dict) -> None:
-    for field in ("name", "tier"):
+    for field in ("name", "tier", "lifecycle", "notice_days", "auto_renews", "renewal_term_months"):
         if field in changes and changes[field] is None:
             changes.pop(field)
     for field, value in changes.items():

@@ -7,7 +7,6 @@ from datetime import date
 from app.models import AuditEntry, Evidence, Vendor, Waiver
 from app.portal.review_views import history_words
 from app.rules.catalog import FINDING_CODES
-from app.rules.engine import evaluate
 from app.rules.facts import VendorCase
 from app.rules.policy import Policy
 from app.rules.snapshot import Snapshot, required_tsc_of, take_snapshot
@@ -15,8 +14,8 @@ from app.status.schemas import FlagRead, StatusRead
 from app.status.service import (
     build_case,
     current_policy,
+    evaluated_status,
     is_fresh,
-    status_read,
     stored_status,
 )
 from app.vendors.queries import VendorFile
@@ -273,7 +272,7 @@ def vendor_view(found: VendorFile, *, as_of: date) -> VendorView:
     if is_fresh(vendor, as_of):  # the stored assessment holds: what evaluating would give
         status = stored_status(vendor, as_of=as_of)
     else:
-        status = status_read(vendor, evaluate(case, policy, as_of=as_of), as_of=as_of)
+        status = evaluated_status(vendor, case, as_of=as_of)
     rows = _evidence_rows(records, take_snapshot(case, policy, as_of=as_of), status)
     return VendorView(
         vendor=vendor,

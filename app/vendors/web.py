@@ -24,9 +24,14 @@ CONFLICTS = {"a vendor named": "name", "a vendor with domain": "domain"}
 FORM = "vendors/form.html"
 
 
+NUMBERS = ("notice_days", "renewal_term_months")  # a blank box: the default, or unchanged
+
+
 def _values(vendor: Vendor) -> dict:
     values = {field: getattr(vendor, field) or "" for field in VENDOR_FIELDS}
     values["required_tsc"] = list(vendor.required_tsc or [])
+    values.update({field: str(getattr(vendor, field)) for field in NUMBERS})
+    values["auto_renews"] = "on" if vendor.auto_renews else ""
     values["version"] = str(vendor.version)
     return values
 
@@ -35,6 +40,10 @@ def _data(form: FormState, *, drop_empty: bool) -> dict:
     data = form.data(drop_empty=drop_empty)
     if not data.get("required_tsc"):  # none ticked: the tier's list applies
         data["required_tsc"] = None
+    for field in NUMBERS:
+        if not str(data.get(field, "")).strip():
+            data.pop(field, None)
+    data["auto_renews"] = form.value("auto_renews") == "on"  # an unticked box is not sent
     return data
 
 

@@ -36,6 +36,14 @@ OPINION = {
     "disclaimer": "Disclaimer of opinion",
 }
 REPORT_TYPE = {"type1": "Type I", "type2": "Type II"}
+LIFECYCLE = {
+    "onboarding": "Onboarding",
+    "active": "Active",
+    "offboarding": "Offboarding",
+    "archived": "Archived",
+}
+# What the vendor form offers: archiving and reactivating have their own actions.
+LIFECYCLE_SETTABLE = {k: v for k, v in LIFECYCLE.items() if k != "archived"}
 CERTIFICATE_STATUS = {"active": "Active", "suspended": "Suspended", "withdrawn": "Withdrawn"}
 ISO_EDITION = {"2022": "ISO/IEC 27001:2022", "2013": "ISO/IEC 27001:2013"}
 SUBSERVICE_METHOD = {"carve_out": "Carve-out", "inclusive": "Inclusive"}

@@ -23,8 +23,10 @@ def test_seed_policy_is_the_spec_default() -> None:
 def test_default_policy_values() -> None:
     policy = Policy.default()
     assert policy.tiers["critical"] == TierPolicy("soc2_type2", ("security", "availability"))
-    assert policy.tiers["medium"] == TierPolicy("soc2_or_iso27001", ("security",))
-    assert policy.tiers["low"] == TierPolicy("none", ())
+    assert policy.tiers["medium"] == TierPolicy(
+        "soc2_or_iso27001", ("security",), review_every_months=24
+    )
+    assert policy.tiers["low"] == TierPolicy("none", (), review_every_months=36)
     assert policy.continuous_coverage_tiers == ("critical",)
     assert policy.iso_2013_sunset == date(2025, 10, 31)
     assert policy.accreditation.recognises("UKAS")
@@ -34,6 +36,8 @@ def test_default_policy_values() -> None:
     assert policy.scope_confirmation_tiers == ("critical", "high")
     assert policy.scope_required_tiers == ("critical",)
     assert policy.subservice_report_tiers == ("critical",)
+    every = {t: policy.tiers[t].review_every_months for t in TIERS}
+    assert every == {"critical": 12, "high": 12, "medium": 24, "low": 36}
     assert policy.remediation_window_months == 24
 
 
@@ -46,15 +50,15 @@ def _load(tmp_path: Path, text: str) -> Policy:
 def test_keys_left_out_keep_their_default(tmp_path: Path) -> None:
     policy = _load(tmp_path, 'soc2_max_age_months = 9\n[tiers.low]\nrequirement = "soc2"\n')
     assert policy.soc2_max_age_months == 9
-    assert policy.tiers["low"] == TierPolicy("soc2", ())
+    assert policy.tiers["low"] == TierPolicy("soc2", (), review_every_months=36)
     assert policy.tiers["high"] == Policy.default().tiers["high"]
     assert policy.min_type2_months == 6
     policy = _load(tmp_path, '[tiers.critical]\nrequired_tsc = ["security"]\n')
     assert policy.tiers["critical"] == TierPolicy("soc2_type2", ("security",))
     policy = _load(tmp_path, '[tiers.medium]\nrequirement = "soc2"\n')
-    assert policy.tiers["medium"] == TierPolicy("soc2", ("security",))
+    assert policy.tiers["medium"] == TierPolicy("soc2", ("security",), review_every_months=24)
     policy = _load(tmp_path, '[tiers.medium]\nsubstitute_severity = "high"\n')
-    assert policy.tiers["medium"] == TierPolicy("soc2_or_iso27001", ("security",), "high")
+    assert policy.tiers["medium"] == TierPolicy("soc2_or_iso27001", ("security",), "high", 24)
     assert policy.tiers["high"].substitute_severity == "block"
 
 

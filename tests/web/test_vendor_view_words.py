@@ -60,6 +60,9 @@ def _status(case, as_of: date) -> StatusRead:
         requirement=result.requirement,
         flags=flags,
         next_review_on=result.next_review_on,
+        lifecycle="active",
+        review_due_on=None,
+        decision=None,
     )
 
 

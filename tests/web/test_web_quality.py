@@ -128,6 +128,9 @@ def _status(status: str, *flags: FlagRead) -> StatusRead:
         requirement="soc2_type2",
         flags=list(flags),
         next_review_on=None,
+        lifecycle="active",
+        review_due_on=None,
+        decision=None,
     )
 
 
