@@ -38,6 +38,7 @@ from app.system_api import router as rules_router
 from app.vendors import list_web as list_pages
 from app.vendors import web as vendor_pages
 from app.vendors.api import router as vendors_router
+from app.vendors.lifecycle_api import router as lifecycle_router
 from app.waivers import web as waiver_pages
 from app.waivers.api import router as waivers_router
 from app.web import install as install_web
@@ -131,6 +132,7 @@ def create_app() -> FastAPI:
     app.include_router(waivers_router, prefix=API_PREFIX, **API_ROUTER_OPTIONS)
     app.include_router(documents_router, prefix=API_PREFIX, **API_ROUTER_OPTIONS)
     app.include_router(requests_router, prefix=API_PREFIX, **API_ROUTER_OPTIONS)
+    app.include_router(lifecycle_router, prefix=API_PREFIX, **API_ROUTER_OPTIONS)
     app.include_router(bulk_router, prefix=API_PREFIX, **API_ROUTER_OPTIONS)
     app.include_router(rules_router, prefix=API_PREFIX, **API_ROUTER_OPTIONS)
     app.include_router(digest_router, prefix=API_PREFIX, **API_ROUTER_OPTIONS)

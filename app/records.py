@@ -2,7 +2,7 @@
 
 from sqlmodel import Session, SQLModel
 
-from app.errors import NotFound
+from app.errors import Conflict, NotFound
 from app.models import Evidence, EvidenceRequest, EvidenceSubmission, Vendor, Waiver
 
 
@@ -16,6 +16,18 @@ def _get(session: Session, model: type[SQLModel], what: str, record_id: int, for
 def get_vendor(*, session: Session, vendor_id: int, for_update: bool = False) -> Vendor:
     """The vendor, or NotFound; `for_update` locks the row (PostgreSQL) until commit."""
     return _get(session, Vendor, "vendor", vendor_id, for_update)
+
+
+def open_vendor(*, session: Session, vendor_id: int, for_update: bool = False) -> Vendor:
+    """`get_vendor`, refusing (409) an archived vendor: no new evidence, requests, waivers or
+    reviews for it until it is reactivated (SPEC §12)."""
+    vendor = get_vendor(session=session, vendor_id=vendor_id, for_update=for_update)
+    if vendor.lifecycle == "archived":
+        raise Conflict(
+            f"vendor {vendor_id} is archived: reactivate it (POST /vendors/{vendor_id}/reactivate)"
+            " before adding evidence, requests, waivers or reviews"
+        )
+    return vendor
 
 
 def get_evidence(*, session: Session, evidence_id: int, for_update: bool = False) -> Evidence:

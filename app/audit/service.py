@@ -36,6 +36,7 @@ ENTITIES = {
     "digest_deliveries": "digest_delivery",
     "evidence_requests": "evidence_request",
     "evidence_submissions": "evidence_submission",
+    "vendor_reviews": "vendor_review",
 }
 
 

@@ -10,7 +10,7 @@ from app.audit.service import RETRACTION, change, create, withdraw
 from app.errors import Conflict, Invalid
 from app.fields import ScopeJudgement
 from app.models import Evidence
-from app.records import get_evidence, get_vendor
+from app.records import get_evidence, get_vendor, open_vendor
 from app.rules.engine import Assessment
 from app.status.service import materialise
 
@@ -53,8 +53,8 @@ def _check_bridge(*, session: Session, vendor_id: int, data: BridgeLetterCreate)
 def create_evidence(
     *, session: Session, vendor_id: int, data: EvidenceCreate, actor: str, today: date
 ) -> tuple[Evidence, Assessment]:
-    """Log a document a vendor supplied and re-evaluate the vendor."""
-    vendor = get_vendor(session=session, vendor_id=vendor_id)
+    """Log a document a vendor supplied and re-evaluate the vendor (409 while archived)."""
+    vendor = open_vendor(session=session, vendor_id=vendor_id)
     received_on = data.received_on or today
     period_end = None
     if isinstance(data, BridgeLetterCreate):

@@ -21,7 +21,7 @@ from app.evidence.kinds import KINDS, SCOPE_KINDS
 from app.evidence.schemas import EvidenceCreate
 from app.evidence.service import create_evidence
 from app.models import Evidence, EvidenceRequest, EvidenceSubmission, RequestEmail
-from app.records import get_request, get_submission, get_vendor
+from app.records import get_request, get_submission, get_vendor, open_vendor
 from app.rules.engine import Assessment
 
 from . import links
@@ -86,8 +86,9 @@ def default_expiry(due_on: date, today: date) -> date:
 def create_request(
     *, session: Session, vendor_id: int, data: RequestCreate, actor: str, today: date, now: datetime
 ) -> EvidenceRequest:
-    """Ask a vendor for evidence; the link is made now (e-mailing it is app/portal/mail.py's)."""
-    get_vendor(session=session, vendor_id=vendor_id)
+    """Ask a vendor for evidence; the link is made now (e-mailing it is app/portal/mail.py's).
+    409 while the vendor is archived."""
+    open_vendor(session=session, vendor_id=vendor_id)
     last_day = today + timedelta(days=LINK_DAYS)
     if data.due_on < today:
         raise Invalid("due_on", f"must be today ({today.isoformat()}) or later")

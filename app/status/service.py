@@ -281,7 +281,9 @@ def refresh_some(*, session: Session, today: date, limit: int = 500) -> int:
     The rows are locked in id order (PostgreSQL), so a concurrent refresher waits, then
     finds them no longer due: each lapse is re-evaluated once, and readers never see it twice.
     """
-    query = select(Vendor).where(due_filter(today)).order_by(col(Vendor.id)).limit(limit)
+    # Archived vendors leave the daily pass (SPEC §12): nothing about them changes by itself.
+    query = select(Vendor).where(due_filter(today), col(Vendor.lifecycle) != "archived")
+    query = query.order_by(col(Vendor.id)).limit(limit)
     vendors = session.exec(query.with_for_update()).all()
     if vendors:
         _refresh_batch(session=session, vendors=vendors, today=today)

@@ -34,6 +34,13 @@ router = APIRouter(prefix="/vendors", tags=["vendors"])
 IF_MATCH = r'^(W/)?("[0-9]{1,9}"|[0-9]{1,9})$'  # the version, as an ETag or bare
 Status = Annotated[str | None, Query(pattern="^(approved|conditional|blocked)$")]
 TierQuery = Annotated[str | None, Query(pattern="^(critical|high|medium|low)$")]
+LifecycleQuery = Annotated[
+    str | None,
+    Query(
+        pattern="^(onboarding|active|offboarding|archived)$",
+        description="Only vendors in this lifecycle; without it, archived vendors are left out",
+    ),
+]
 
 
 class VendorDetail(VendorRead):
@@ -53,13 +60,22 @@ def list_vendors(
     tier: TierQuery = None,
     q: Annotated[SearchText | None, Query(max_length=200)] = None,
     expiring_within_days: Annotated[int | None, Query(ge=0, le=3650)] = None,
+    lifecycle: LifecycleQuery = None,
+    review_due_within_days: Annotated[int | None, Query(ge=0, le=3650)] = None,
+    decision_within_days: Annotated[int | None, Query(ge=0, le=3650)] = None,
     limit: Annotated[int, Query(ge=1, le=service.MAX_PAGE)] = 50,
     cursor: Annotated[str | None, Query(pattern=service.CURSOR_PATTERN)] = None,
 ) -> VendorPage:
     """Vendors with their status today, filtered, one page at a time (follow `next_cursor`)."""
     after_id = service.decode_cursor(cursor) if cursor else None
     flt = service.VendorFilter(
-        status=status, tier=tier, q=q, expiring_within_days=expiring_within_days
+        status=status,
+        tier=tier,
+        q=q,
+        expiring_within_days=expiring_within_days,
+        lifecycle=lifecycle,
+        review_due_within_days=review_due_within_days,
+        decision_within_days=decision_within_days,
     )
     items, total = service.list_vendors(
         session=session, flt=flt, limit=limit, after_id=after_id, today=today

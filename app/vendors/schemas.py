@@ -1,7 +1,7 @@
 """What the API and the forms accept and return for vendors."""
 
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -122,6 +122,9 @@ class VendorRead(BaseModel):
     review_due_on: date | None
     decision_on: date | None
     decision_status: str | None
+    archived_at: datetime | None
+    archive_reason: str | None
+    offboarding_checks: dict | None
 
 
 class VendorPage(BaseModel):
@@ -130,3 +133,53 @@ class VendorPage(BaseModel):
     items: list[VendorRead]
     total: int
     next_cursor: str | None
+
+
+# --- reviews and the lifecycle (SPEC §12) -------------------------------------------------------
+
+ReviewOutcome = Literal["approved", "approved_with_conditions", "rejected"]
+CheckAnswer = Literal["yes", "no", "not_applicable"]
+Notes = text(5000, multiline=True)
+Reason = text(2000, multiline=True, min_length=1)
+
+
+class ReviewCreate(BaseModel):
+    """A periodic review: its day (today or earlier), outcome and notes."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reviewed_on: Day
+    outcome: ReviewOutcome
+    notes: Notes = ""
+
+
+class ReviewRead(BaseModel):
+    """A recorded review."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    vendor_id: int
+    reviewed_on: date
+    outcome: str
+    notes: str
+    created_by: str
+    created_at: datetime
+
+
+class OffboardingChecks(BaseModel):
+    """What was done to offboard the vendor."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    data_returned_or_deleted: CheckAnswer
+    access_removed: CheckAnswer
+
+
+class ArchiveRequest(BaseModel):
+    """Why the vendor is archived, and the offboarding checks."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reason: Reason
+    checks: OffboardingChecks

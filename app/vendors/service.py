@@ -161,6 +161,10 @@ class VendorFilter:
     tier: str | None = None
     q: str | None = None
     expiring_within_days: int | None = None
+    # SPEC §12. Without `lifecycle`, archived vendors are left out; with it, only that one.
+    lifecycle: str | None = None
+    review_due_within_days: int | None = None  # overdue reviews included
+    decision_within_days: int | None = None  # decisions whose notice has passed included
 
 
 # A 31-bit id in 4 bytes, base64url without padding: the first character carries the top bit
@@ -206,6 +210,21 @@ def _filtered(query, flt: VendorFilter, today: date):
     if flt.expiring_within_days is not None:
         horizon = today + timedelta(days=flt.expiring_within_days)
         query = query.where(col(Vendor.evidence_expires_on).between(today, horizon))
+    return _calendar_filtered(query, flt, today)
+
+
+def _calendar_filtered(query, flt: VendorFilter, today: date):
+    """The lifecycle, review and renewal filters, on the materialised columns (indexed)."""
+    if flt.lifecycle:
+        query = query.where(Vendor.lifecycle == flt.lifecycle)
+    else:
+        query = query.where(col(Vendor.lifecycle) != "archived")
+    if flt.review_due_within_days is not None:
+        horizon = today + timedelta(days=flt.review_due_within_days)
+        query = query.where(col(Vendor.review_due_on) <= horizon)
+    if flt.decision_within_days is not None:
+        horizon = today + timedelta(days=flt.decision_within_days)
+        query = query.where(col(Vendor.decision_on) <= horizon)
     return query
 
 

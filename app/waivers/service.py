@@ -8,7 +8,7 @@ from app import clock
 from app.audit.service import REVOCATION, create, withdraw
 from app.errors import Invalid
 from app.models import Evidence, Vendor, Waiver
-from app.records import get_vendor, get_waiver
+from app.records import get_vendor, get_waiver, open_vendor
 from app.rules.catalog import RULES_BY_CODE
 from app.rules.dates import add_months
 from app.status.service import materialise
@@ -96,8 +96,8 @@ def create_waiver(
     *, session: Session, vendor_id: int, data: WaiverCreate, actor: str, today: date
 ) -> Waiver:
     """Record a risk acceptance for one rule code (on one document, for a document's flag)
-    and re-evaluate the vendor."""
-    vendor: Vendor = get_vendor(session=session, vendor_id=vendor_id)
+    and re-evaluate the vendor (409 while archived)."""
+    vendor: Vendor = open_vendor(session=session, vendor_id=vendor_id)
     _check_waiver(session=session, vendor_id=vendor_id, data=data, today=today)
     waiver = Waiver(
         **data.model_dump(exclude={"granted_on"}),

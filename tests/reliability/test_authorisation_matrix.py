@@ -35,7 +35,8 @@ from app.models import EvidenceRequest
 from app.portal import links
 from app.portal import service as request_service
 from app.portal.schemas import NOT_THE_VENDORS, RequestCreate, submission_schema
-from app.vendors.schemas import VendorCreate
+from app.vendors import lifecycle
+from app.vendors.schemas import ArchiveRequest, VendorCreate
 from app.vendors.service import create_vendor
 from app.waivers import service as waiver_service
 from app.waivers.schemas import WaiverCreate
@@ -106,8 +107,19 @@ class Ctx:
                 today=TEST_TODAY, now=clock.utc_now(),
             ).id  # fmt: skip
 
+    def archived_vendor(self) -> int:
+        """A vendor archived, for the one route that needs one (reactivate)."""
+        vendor_id = self.vendor()
+        with db.session_scope() as s:
+            lifecycle.archive_vendor(
+                session=s, vendor_id=vendor_id, data=ArchiveRequest(**archive_body()),
+                actor="t", today=TEST_TODAY,
+            )  # fmt: skip
+        return vendor_id
+
     def path(self, template: str) -> str:
-        ids = {"vendor_id": self.vendor, "evidence_id": self.evidence, "waiver_id": self.waiver}
+        vendor = self.archived_vendor if template.endswith("/reactivate") else self.vendor
+        ids = {"vendor_id": vendor, "evidence_id": self.evidence, "waiver_id": self.waiver}
         ids |= {"request_id": lambda: self.request()[0], "submission_id": self.submission}
         values = {name: make() for name, make in ids.items() if "{" + name + "}" in template}
         return template.format(kind="soc2_report", **values)
@@ -172,6 +184,15 @@ def confirm_import(ctx: Ctx, client: TestClient, path: str):
     sha = hold(b"name,tier\r\nConfirmed Import Ltd,low\r\n")
     data = {"csrf_token": csrf(client), "what": "vendors", "sha256": sha, "filename": "v.csv"}
     return client.post(path, data=data, follow_redirects=False)
+
+
+def archive_body() -> dict:
+    checks = {"data_returned_or_deleted": "yes", "access_removed": "not_applicable"}
+    return {"reason": "contract ended", "checks": checks}
+
+
+def review_body() -> dict:
+    return {"reviewed_on": TEST_TODAY.isoformat(), "outcome": "approved", "notes": "fine"}
 
 
 def request_body() -> dict:
@@ -253,6 +274,11 @@ ROUTES: dict[tuple[str, str], Route] = {
         "analyst", 200, file_post("report.pdf", pdf_bytes)
     ),
     ("GET", "/api/v1/exports/vendors"): Route("reader", 200),
+    # reviews and the lifecycle (SPEC §12)
+    ("POST", "/api/v1/vendors/{vendor_id}/reviews"): Route("analyst", 201, json_post(review_body)),
+    ("GET", "/api/v1/vendors/{vendor_id}/reviews"): Route("reader", 200),
+    ("POST", "/api/v1/vendors/{vendor_id}/archive"): Route("analyst", 200, json_post(archive_body)),
+    ("POST", "/api/v1/vendors/{vendor_id}/reactivate"): Route("analyst", 200, json_post(dict)),
     # evidence requests and submissions (SPEC §11)
     ("POST", "/api/v1/vendors/{vendor_id}/requests"): Route(
         "analyst", 201, json_post(request_body)
