@@ -173,3 +173,57 @@ def test_vendor_name_keys_are_folded_at_upgrade_and_none_is_lost(tmp_path: Path)
         "Zero\u200bWidth": "zero\u200bwidth",
         "ZeroWidth": "zerowidth",
     }
+
+
+def test_0010_makes_existing_vendors_active_with_a_first_review_in_90_days(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """Vendors that exist when reviews arrive become active, their first review due 90 days
+    after the migration day; no review is invented for them."""
+    from datetime import date, datetime
+
+    from sqlalchemy import MetaData, insert
+
+    from app import clock
+
+    today = date(2026, 12, 6)
+    monkeypatch.setattr(clock, "today", lambda *_: today)
+    url = _empty_database(tmp_path)
+    command.upgrade(alembic_config(url), "0009")
+    engine = create_engine(url)
+    tables = MetaData()
+    tables.reflect(engine)
+    now = datetime(2026, 12, 1, tzinfo=UTC)
+    with engine.begin() as conn:
+        conn.execute(
+            insert(tables.tables["vendors"]).values(
+                id=1,
+                name="Northwind",
+                name_key="northwind",
+                tier="low",
+                services="",
+                created_at=now,
+                updated_at=now,
+                version=1,
+                status="approved",
+                status_on=date(2026, 12, 1),
+                next_review_on=date(2027, 3, 1),
+                flags=[],
+            )  # fmt: skip
+        )
+    engine.dispose()
+    command.upgrade(alembic_config(url), "head")
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        row = conn.execute(text("SELECT * FROM vendors")).mappings().one()
+        reviews = conn.execute(text("SELECT count(*) FROM vendor_reviews")).scalar_one()
+    engine.dispose()
+    assert row["lifecycle"] == "active"
+    assert str(row["review_due_on"]) == str(row["first_review_due_on"]) == "2027-03-06"
+    assert (row["notice_days"], bool(row["auto_renews"]), row["renewal_term_months"]) == (
+        0,
+        False,
+        12,
+    )
+    assert str(row["refresh_on"]) == "2027-03-01"  # the stored status's own next review
+    assert row["contract_end_on"] is None and reviews == 0

@@ -47,8 +47,9 @@ def _check_unique(
 # and the offboarding checks (POST /archive), leaving it takes POST /reactivate.
 SETTABLE_LIFECYCLES = frozenset({"onboarding", "active", "offboarding"})
 LIFECYCLE_CONFLICT = (
-    "lifecycle {wanted!r} cannot be set here: a new vendor starts onboarding or active, a vendor "
-    "moves by hand to active or offboarding, and is archived or reactivated through "
+    "lifecycle {wanted!r} cannot be set here: a new vendor starts onboarding, active or "
+    "offboarding, a vendor moves by hand to active or offboarding, and is archived or "
+    "reactivated through "
     "/vendors/{{id}}/archive and /reactivate"
 )
 
@@ -57,12 +58,12 @@ def check_lifecycle(current: str | None, wanted: str | None) -> None:
     """Refuse (409) a lifecycle that is not set by hand: see SETTABLE_LIFECYCLES.
 
     A value equal to the current one is no change (a CSV export imported back); a new vendor
-    (current None) starts onboarding or active; an existing one moves to active or offboarding
-    unless it is archived."""
+    (current None) starts in any but archived (a register brought over from elsewhere has
+    vendors long active); an existing one moves to active or offboarding unless archived."""
     if wanted is None or wanted == current:
         return
-    allowed = {"onboarding", "active"} if current is None else {"active", "offboarding"}
-    if current == "archived" or wanted not in allowed & SETTABLE_LIFECYCLES:
+    allowed = SETTABLE_LIFECYCLES if current is None else {"active", "offboarding"}
+    if current == "archived" or wanted not in allowed:
         raise Conflict(LIFECYCLE_CONFLICT.format(wanted=wanted))
 
 
