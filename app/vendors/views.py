@@ -185,7 +185,10 @@ def summary(entry: AuditEntry) -> str:
     after = entry.after or {}
     ref = f"#{entry.entity_id}"
     if entry.entity == "vendor":
-        return "Created the vendor" if entry.action == "create" else "Edited the vendor"
+        return _vendor_words(entry.action, after)
+    if entry.entity == "vendor_review":
+        outcome = labels.label(after.get("outcome", ""), "review_outcome")
+        return f"Recorded a review on {after.get('reviewed_on')}: {outcome}"
     if entry.entity == "evidence" and entry.action == "create":
         return f"Logged {_evidence_words(after)} {ref}"
     if entry.entity == "evidence" and entry.action == "attach_document":
@@ -204,6 +207,14 @@ def summary(entry: AuditEntry) -> str:
     if portal is not None:
         return portal
     return f"{entry.action.capitalize()} {entry.entity.replace('_', ' ')} {ref}"
+
+
+def _vendor_words(action: str, after: dict) -> str:
+    if action == "archive":
+        return f"Archived the vendor: {after.get('archive_reason', '')}"
+    if action == "reactivate":
+        return "Reactivated the vendor"
+    return "Created the vendor" if action == "create" else "Edited the vendor"
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,12 @@ LIFECYCLE = {
 }
 # What the vendor form offers: archiving and reactivating have their own actions.
 LIFECYCLE_SETTABLE = {k: v for k, v in LIFECYCLE.items() if k != "archived"}
+REVIEW_OUTCOME = {
+    "approved": "Approved",
+    "approved_with_conditions": "Approved with conditions",
+    "rejected": "Rejected",
+}
+CHECK_ANSWER = {"yes": "Yes", "no": "No", "not_applicable": "Not applicable"}
 CERTIFICATE_STATUS = {"active": "Active", "suspended": "Suspended", "withdrawn": "Withdrawn"}
 ISO_EDITION = {"2022": "ISO/IEC 27001:2022", "2013": "ISO/IEC 27001:2013"}
 SUBSERVICE_METHOD = {"carve_out": "Carve-out", "inclusive": "Inclusive"}
@@ -73,6 +79,9 @@ _TABLES = {
     "scope_covers_services": SCOPE_COVERS_SERVICES,
     "kind": KIND,
     "standing": STANDING,
+    "lifecycle": LIFECYCLE,
+    "review_outcome": REVIEW_OUTCOME,
+    "check_answer": CHECK_ANSWER,
 }
 
 

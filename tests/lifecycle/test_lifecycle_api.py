@@ -209,3 +209,17 @@ def test_the_decision_foresees_a_report_going_stale_before_the_decision_date(ana
     assert vendor["id"] in [v["id"] for v in found]
     found = reader.get("/api/v1/vendors?decision_within_days=200").json()["items"]
     assert vendor["id"] not in [v["id"] for v in found]
+
+
+def test_the_vendor_page_history_names_the_review_and_the_archiving(analyst, session):
+    from app.vendors.views import summary
+
+    vendor = _create(analyst)
+    _review(analyst, vendor["id"], "approved_with_conditions")
+    _archive(analyst, vendor["id"])
+    analyst.post(f"/api/v1/vendors/{vendor['id']}/reactivate")
+    entries = rows(session, AuditEntry, vendor_id=vendor["id"])
+    words = [summary(e) for e in entries]
+    assert f"Recorded a review on {TEST_TODAY}: Approved with conditions" in words
+    assert "Archived the vendor: contract ended" in words
+    assert words[-1] == "Reactivated the vendor"

@@ -85,3 +85,17 @@ def test_an_archived_vendor_leaves_the_daily_pass(database_url):
     )  # fmt: skip
     with db.session_scope() as s:
         assert refresh_due(session=s, today=date(2027, 1, 1)) == 0
+
+
+def test_an_archived_vendor_leaves_the_digest(database_url):
+    from app.digest.job import evaluated_vendors
+
+    kept, gone = _vendor(), _vendor()
+    with db.session_scope() as s:
+        lifecycle.archive_vendor(
+            session=s, vendor_id=gone, data=ArchiveRequest(reason="gone", checks=CHECKS),
+            actor="t", today=TEST_TODAY,
+        )  # fmt: skip
+    with db.session_scope(writes=False) as s:
+        ids = [v.info.id for v in evaluated_vendors(session=s, as_of=TEST_TODAY)]
+    assert kept in ids and gone not in ids
