@@ -31,7 +31,14 @@ from app import clock
 from app.models import AuditEntry, Evidence, StatusChange, Vendor, Waiver
 from app.rules.dates import add_months
 from app.rules.engine import evaluate
-from app.status.service import build_case, current_policy, evidence_expiry, flag_dict
+from app.status.service import (
+    build_case,
+    calendar_columns,
+    current_policy,
+    evidence_expiry,
+    flag_dict,
+    review_due_of,
+)
 
 ACTOR = "generator"
 BATCH = 5_000
@@ -135,6 +142,13 @@ def vendor_row(rng: random.Random, vendor_id: int, today: date) -> dict:
         "created_at": created,
         "updated_at": created,
         "version": 1,
+        # SPEC §12: a generated vendor is active, without a contract, never reviewed.
+        "lifecycle": "active",
+        "contract_end_on": None,
+        "notice_days": 0,
+        "auto_renews": False,
+        "renewal_term_months": 12,
+        "first_review_due_on": created.date(),
     }
 
 
@@ -330,12 +344,15 @@ def assess_rows(vendor: dict, evidence: list[dict], waivers: list[dict], today: 
 def materialised(vendor: dict, evidence: list[dict], waivers: list[dict], today: date) -> dict:
     """The vendor row with its stored assessment for `today` (as store_assessment writes it)."""
     case, assessment = assess_rows(vendor, evidence, waivers, today)
+    row = SimpleNamespace(**vendor)
     return vendor | {
         "status": assessment.status,
         "status_on": today,
         "next_review_on": assessment.next_review_on,
         "flags": [flag_dict(f) for f in assessment.flags],
         "evidence_expires_on": evidence_expiry(case, today=today),
+        "review_due_on": review_due_of(row, None),
+        **calendar_columns(row, case, assessment, today),
     }
 
 

@@ -34,7 +34,11 @@ from app.rules.engine import evaluate
 from app.status.service import build_case, current_policy
 
 CODES = ["EVIDENCE_MISSING", "SOC2_TSC_MISSING", "NOT_A_CODE"]
-DERIVED = ("status", "status_on", "next_review_on", "flags", "evidence_expires_on")
+DERIVED = (
+    *("status", "status_on", "next_review_on", "flags", "evidence_expires_on"),
+    # the calendar materialised beside the status (SPEC §12)
+    *("review_due_on", "decision_on", "decision_status", "decision", "refresh_on"),
+)
 MODELS = {"vendor": Vendor, "evidence": Evidence, "waiver": Waiver}
 TEXT = st.text(st.characters(codec="utf-8", exclude_characters="\x00"), min_size=1, max_size=40)
 NAMES = st.one_of(TEXT, st.sampled_from(["<script>alert(1)</script>", "'; DROP TABLE vendors;--"]))
