@@ -35,6 +35,7 @@ from app.security import SecurityMiddleware
 from app.status.daily import daily_refresh
 from app.system_api import health
 from app.system_api import router as rules_router
+from app.vendors import lifecycle_web as lifecycle_pages
 from app.vendors import list_web as list_pages
 from app.vendors import web as vendor_pages
 from app.vendors.api import router as vendors_router
@@ -99,6 +100,7 @@ PAGES = tuple(
         vendor_pages,
         evidence_pages,
         waiver_pages,
+        lifecycle_pages,
         request_pages,
         portal_pages,  # the vendor portal: no login, the link alone
         login_pages,

@@ -205,6 +205,15 @@ def soc2_form(ctx: Ctx) -> dict:
     return {k: v for k, v in body.items() if k not in ("kind", "tsc")} | {"tsc": "security"}
 
 
+def review_form(ctx: Ctx) -> dict:
+    return review_body()
+
+
+def archive_form(ctx: Ctx) -> dict:
+    body = archive_body()
+    return {"reason": body["reason"], **body["checks"]}  # the form asks for each check
+
+
 def waiver_form(ctx: Ctx) -> dict:
     end = (TEST_TODAY + timedelta(days=60)).isoformat()
     body = waiver_body(granted_on=TEST_TODAY.isoformat(), expires_on=end)
@@ -347,6 +356,12 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("POST", "/vendors/{vendor_id}/waivers/new"): Route("analyst", 303, form_post(waiver_form)),
     ("GET", "/waivers/{waiver_id}/revoke"): Route("analyst", 200),
     ("POST", "/waivers/{waiver_id}/revoke"): Route("analyst", 303, form_post(lambda ctx: {})),
+    ("GET", "/vendors/{vendor_id}/reviews/new"): Route("analyst", 200),
+    ("POST", "/vendors/{vendor_id}/reviews/new"): Route("analyst", 303, form_post(review_form)),
+    ("GET", "/vendors/{vendor_id}/archive"): Route("analyst", 200),
+    ("POST", "/vendors/{vendor_id}/archive"): Route("analyst", 303, form_post(archive_form)),
+    ("GET", "/vendors/{vendor_id}/reactivate"): Route("analyst", 200),
+    ("POST", "/vendors/{vendor_id}/reactivate"): Route("analyst", 303, form_post(lambda ctx: {})),
     ("GET", "/vendors/{vendor_id}/requests/new"): Route("analyst", 200),
     ("POST", "/vendors/{vendor_id}/requests/new"): Route(  # no SMTP: the link is shown once
         "analyst", 200, form_post(lambda ctx: {**REQUEST_FORM, "due_on": str(TEST_TODAY)})
