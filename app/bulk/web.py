@@ -21,7 +21,6 @@ from app.db import SessionDep
 from app.deps import Today
 from app.documents.service import clean_filename
 from app.vendors.list_web import ListParams
-from app.vendors.service import VendorFilter
 from app.web.deps import CsrfForm, WebAnalyst, WebUser
 from app.web.forms import FormState
 from app.web.respond import saved
@@ -139,11 +138,15 @@ def export_vendor_list(
     q: str = "",
     status: str = "",
     tier: str = "",
+    lifecycle: str = "",
+    review_due_within_days: str = "",
+    decision_within_days: str = "",
 ) -> StreamingResponse:
     """The vendor list as CSV or Excel: every vendor, or those the list's filters show."""
     fmt = format if format in MEDIA_TYPES else "csv"
-    params = ListParams.parse(q, status, tier, "name", "1")
-    flt = VendorFilter(status=params.status or None, tier=params.tier or None, q=params.q or None)
+    calendar = (lifecycle, review_due_within_days, decision_within_days)
+    params = ListParams.parse(q, status, tier, "name", "1", *calendar)
+    flt = params.vendor_filter()
     return StreamingResponse(
         export_stream(fmt, today, flt),
         media_type=MEDIA_TYPES[fmt],

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import Row, Select, case, func
+from sqlalchemy import Row, case, func
 from sqlalchemy.engine.result import result_tuple
 from sqlmodel import Session, col, select
 
@@ -11,7 +11,7 @@ from app.db import read
 from app.errors import NotFound
 from app.models import AuditEntry, Evidence, Vendor, Waiver
 from app.status.service import lapsed_on, lapsed_today
-from app.vendors.service import VendorFilter, like_pattern, narrowed
+from app.vendors.service import VendorFilter, filtered_query
 
 PAGE_SIZE = 50
 COUNT_CAP = 1_000  # the list counts matches up to here, then says "more than 1,000"
@@ -62,22 +62,18 @@ class VendorPage:
     more: bool  # rows follow this page
 
 
-def _narrowed(query: Select, flt: VendorFilter) -> Select:
-    pattern = like_pattern(flt.q) if flt.q else None
-    return narrowed(query, status=flt.status, tier=flt.tier, pattern=pattern)
-
-
-def _count(session: Session, flt: VendorFilter) -> int:
+def _count(session: Session, flt: VendorFilter, today: date) -> int:
     """How many vendors match `flt`, counted up to COUNT_CAP + 1."""
-    matching = _narrowed(select(Vendor.id), flt).limit(COUNT_CAP + 1).subquery()
+    matching = filtered_query(select(Vendor.id), flt, today).limit(COUNT_CAP + 1).subquery()
     query = select(func.count()).select_from(matching)
     return session.connection().execute(query).scalar_one()  # Core: see status_by_id
 
 
-def _rows(session: Session, flt: VendorFilter, sort: str, page: int) -> list[Row]:
+def _rows(session: Session, flt: VendorFilter, sort: str, page: int, today: date) -> list[Row]:
     """The rows of page `page`, and the first of the next page if there is one."""
     tie_break = () if sort in UNIQUE_SORTS else (col(Vendor.id),)
-    query = _narrowed(select(*LIST_COLUMNS), flt).order_by(*SORTS[sort][1], *tie_break)
+    query = filtered_query(select(*LIST_COLUMNS), flt, today)
+    query = query.order_by(*SORTS[sort][1], *tie_break)
     query = query.limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)
     return list(session.connection().execute(query))
 
@@ -99,11 +95,11 @@ def _evaluated(row: Row, values: dict) -> Row:
 
 
 def _page(session: Session, flt: VendorFilter, sort: str, page: int, today: date) -> VendorPage:
-    total = _count(session, flt)
+    total = _count(session, flt, today)
     capped = total > COUNT_CAP
     known_pages = max(1, -(-min(total, COUNT_CAP) // PAGE_SIZE))
     page = max(page, 1) if capped else min(max(page, 1), known_pages)
-    rows = _rows(session, flt, sort, page)
+    rows = _rows(session, flt, sort, page, today)
     more = len(rows) > PAGE_SIZE
     rows = _as_of_today(session, rows[:PAGE_SIZE], today)
     pages = max(known_pages, page + more) if capped else known_pages
@@ -121,18 +117,38 @@ async def vendor_page(*, flt: VendorFilter, sort: str, page: int, today: date) -
     return await read(lambda session: _page(session, flt, sort, page, today))
 
 
+_IN_USE = col(Vendor.lifecycle) != "archived"  # archived vendors leave the dashboard (§12)
+
+
 def status_counts(*, session: Session) -> dict[str, int]:
-    """How many vendors are approved, conditional and blocked (one indexed GROUP BY)."""
-    rows = session.exec(select(Vendor.status, func.count()).group_by(Vendor.status)).all()
+    """How many vendors (archived ones aside) are approved, conditional and blocked."""
+    query = select(Vendor.status, func.count()).where(_IN_USE).group_by(Vendor.status)
     counts = {"blocked": 0, "conditional": 0, "approved": 0}
-    counts.update({status: n for status, n in rows})
+    counts.update({status: n for status, n in session.exec(query).all()})
     return counts
 
 
 def vendors_with_status(*, session: Session, status: str, limit: int) -> list[Vendor]:
-    """The first `limit` vendors with `status`, critical tier first, then by name."""
-    query = select(Vendor).where(Vendor.status == status)
+    """The first `limit` vendors with `status` that need attention (neither onboarding nor
+    archived), critical tier first, then by name."""
+    settled = col(Vendor.lifecycle).not_in(("onboarding", "archived"))
+    query = select(Vendor).where(Vendor.status == status, settled)
     return list(session.exec(query.order_by(_TIER_RANK, col(Vendor.name_key)).limit(limit)))
+
+
+def attention_count(*, session: Session, status: str) -> int:
+    """How many vendors with `status` need attention (see `vendors_with_status`)."""
+    settled = col(Vendor.lifecycle).not_in(("onboarding", "archived"))
+    query = select(func.count()).select_from(Vendor).where(Vendor.status == status, settled)
+    return session.exec(query).one()
+
+
+def onboarding(*, session: Session, limit: int) -> tuple[list[Vendor], int]:
+    """The first `limit` vendors in onboarding (blocked first, then by name), and how many."""
+    where = Vendor.lifecycle == "onboarding"
+    query = select(Vendor).where(where).order_by(_STATUS_RANK, col(Vendor.name_key))
+    total = session.exec(select(func.count()).select_from(Vendor).where(where)).one()
+    return list(session.exec(query.limit(limit))), total
 
 
 def expiring(*, session: Session, today: date, days: int, limit: int) -> list[Vendor]:
@@ -140,10 +156,28 @@ def expiring(*, session: Session, today: date, days: int, limit: int) -> list[Ve
     horizon = today + timedelta(days=days)
     query = (
         select(Vendor)
-        .where(col(Vendor.evidence_expires_on).between(today, horizon))
+        .where(col(Vendor.evidence_expires_on).between(today, horizon), _IN_USE)
         .order_by(col(Vendor.evidence_expires_on), col(Vendor.id))
     )
     return list(session.exec(query.limit(limit)))
+
+
+def reviews_due(*, session: Session, today: date, days: int, limit: int) -> list[Vendor]:
+    """Vendors whose review is overdue or due within `days`, soonest first (the materialised
+    review_due_on; an archived vendor has none)."""
+    horizon = today + timedelta(days=days)
+    query = select(Vendor).where(col(Vendor.review_due_on) <= horizon, _IN_USE)
+    order = (col(Vendor.review_due_on), col(Vendor.id))
+    return list(session.exec(query.order_by(*order).limit(limit)))
+
+
+def decisions_due(*, session: Session, today: date, days: int, limit: int) -> list[Vendor]:
+    """Vendors whose renewal must be decided within `days` (a passed notice included),
+    soonest first, with the stored status at the decision date (decision_status)."""
+    horizon = today + timedelta(days=days)
+    query = select(Vendor).where(col(Vendor.decision_on) <= horizon, _IN_USE)
+    order = (col(Vendor.decision_on), col(Vendor.id))
+    return list(session.exec(query.order_by(*order).limit(limit)))
 
 
 def recent_changes(*, session: Session, limit: int) -> list[tuple[AuditEntry, str | None]]:

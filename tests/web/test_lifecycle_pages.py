@@ -1,6 +1,7 @@
 """The pages of reviews, contracts and the lifecycle (SPEC §12): the vendor page's facts and
 renewal banner, the review, archive and reactivate forms."""
 
+import re
 from html import unescape
 
 import pytest
@@ -222,3 +223,80 @@ def test_a_reader_gets_no_buttons_and_403_on_the_forms(web_reader, web_analyst, 
     for path in ("reviews/new", "archive", "reactivate"):
         assert web_reader.get(f"/vendors/{vendor_id}/{path}").status_code == 403
         assert web_reader.submit(f"/vendors/{vendor_id}/{path}", {}).status_code == 403
+
+
+# --- the dashboard and the list ---------------------------------------------------------------
+
+
+@pytest.fixture
+def calendar(analyst, web_analyst) -> dict[str, int]:
+    """An onboarding vendor (blocked: nothing on file, its review due today), an active one
+    blocked and reviewed today, one whose renewal is decided on 2026-09-01 when its report is
+    stale, and an archived one."""
+    ids = {
+        "onboarding": _vendor(analyst, "Newcomer Ltd", contract_end_on=None),
+        "active": _vendor(analyst, "Settled Ltd", lifecycle="active", contract_end_on=None),
+        "renewing": _vendor(analyst, "Renewing Ltd", lifecycle="active",
+                            contract_end_on="2026-09-01", notice_days=0),
+        "archived": _vendor(analyst, "Departed Ltd", contract_end_on="2026-08-01"),
+    }  # fmt: skip
+    review = {**REVIEW, "reviewed_on": "2026-06-15", "outcome": "rejected"}
+    web_analyst.submit(f"/vendors/{ids['active']}/reviews/new", review)
+    web_analyst.submit(f"/vendors/{ids['renewing']}/reviews/new", review)
+    log_evidence(analyst, ids["renewing"], soc2_body(period_start="2024-07-16",
+                                                     period_end="2025-07-15"))  # fmt: skip
+    web_analyst.submit(f"/vendors/{ids['archived']}/archive", ARCHIVE)
+    return ids
+
+
+def _section(text: str, heading: str, following: str) -> str:
+    return text.split(heading, 1)[1].split(following, 1)[0]
+
+
+def test_the_dashboard_shows_onboarding_apart_and_leaves_archived_vendors_out(web_reader, calendar):
+    text = _text(web_reader.get("/").text)
+    attention = _section(text, "Needs attention", "In onboarding")
+    onboarding = _section(text, "In onboarding", "Reviews due")
+    assert "Settled Ltd" in attention and "Newcomer Ltd" not in attention
+    assert "Newcomer Ltd" in onboarding and "Settled Ltd" not in onboarding
+    assert "Departed Ltd" not in text.split("Latest changes")[0]
+    counts = [int(n) for n in re.findall(r'class="count">(\d+)<', text)]
+    assert sum(counts) == 3  # the archived vendor is not counted
+
+
+def test_the_dashboard_lists_reviews_due_and_renewal_decisions_with_the_status_then(
+    web_reader, calendar
+):
+    text = _text(web_reader.get("/").text)
+    reviews = _section(text, "Reviews due", "Renewal decisions in the next 90 days")
+    assert "Newcomer Ltd" in reviews  # the onboarding review: due on its creation day
+    assert "Settled Ltd" not in reviews  # reviewed today: due in a year
+    decisions = _section(text, "Renewal decisions in the next 90 days", "Goes stale")
+    assert "2026-09-01" in decisions and "Renewing Ltd" in decisions
+    assert "Blocked" in decisions.split("Renewing Ltd")[1]
+    assert "Departed Ltd" not in decisions
+
+
+def test_the_list_leaves_archived_vendors_out_unless_chosen(web_reader, calendar):
+    listed = web_reader.get("/vendors").text
+    assert "Newcomer Ltd" in listed and "Departed Ltd" not in listed
+    archived = web_reader.get("/vendors?lifecycle=archived").text
+    assert "Departed Ltd" in archived and "Newcomer Ltd" not in archived
+    assert '<option value="archived" selected>' in archived
+    onboarding = web_reader.get("/vendors?lifecycle=onboarding").text
+    assert "Newcomer Ltd" in onboarding and "Settled Ltd" not in onboarding
+
+
+def test_the_list_filters_on_review_due_and_decision_dates(web_reader, calendar):
+    reviews = web_reader.get("/vendors?review_due_within_days=30").text
+    assert "Newcomer Ltd" in reviews and "Settled Ltd" not in reviews
+    assert 'name="review_due_within_days" min="0" max="3650" inputmode="numeric" value="30"' in (
+        reviews
+    )
+    decisions = web_reader.get("/vendors?decision_within_days=90").text
+    assert "Renewing Ltd" in decisions and "Newcomer Ltd" not in decisions
+    assert "renewal to decide within 90 days" in decisions
+    assert "decision_within_days=90" in decisions  # kept in the export and paging links
+    # A hand-edited value is ignored, never an error.
+    odd = web_reader.get("/vendors?decision_within_days=-3&lifecycle=gone")
+    assert odd.status_code == 200 and "Newcomer Ltd" in odd.text

@@ -36,10 +36,15 @@ def _text(html: str) -> str:
 
 @pytest.fixture
 def three_vendors(analyst) -> dict[str, dict]:
-    """A blocked (ISO in place of SOC 2), a conditional (Type I) and an approved vendor."""
-    blocked = _vendor(analyst, name="Acme Cloud", domain="acme.example", tier="critical")
+    """A blocked (ISO in place of SOC 2), a conditional (Type I) and an approved vendor; the
+    first two active (past onboarding: the dashboard lists them as needing attention)."""
+    blocked = _vendor(
+        analyst, name="Acme Cloud", domain="acme.example", tier="critical", lifecycle="active"
+    )
     _evidence(analyst, blocked["id"], iso_body())
-    conditional = _vendor(analyst, name="Helio Mail", domain="helio.example", tier="high")
+    conditional = _vendor(
+        analyst, name="Helio Mail", domain="helio.example", tier="high", lifecycle="active"
+    )
     _evidence(
         analyst,
         conditional["id"],
@@ -68,7 +73,7 @@ def test_dashboard_lists_blocked_and_conditional_vendors_with_their_worst_flag(
     web_reader: WebClient, three_vendors
 ):
     text = _text(web_reader.get("/").text)
-    attention = text.split("Needs attention")[1].split("Goes stale")[0]
+    attention = text.split("Needs attention")[1].split("In onboarding")[0]
     assert "Acme Cloud ✕ Blocked Blocking ISO 27001 certificate instead of a SOC 2 report" in (
         attention.replace("Critical tier ", "")
     )
