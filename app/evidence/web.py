@@ -36,7 +36,7 @@ from app.status.service import current_policy
 from app.web import labels
 from app.web.deps import CsrfForm, WebAnalyst
 from app.web.forms import FormState, submit
-from app.web.respond import invalid, saved, status_words
+from app.web.respond import archived_refusal, invalid, saved, status_words
 from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -137,7 +137,10 @@ AboutKind = Annotated[KindRequest, Depends()]
 @router.get("/vendors/{vendor_id}/evidence/{kind}/new")
 def new_evidence(ask: AboutKind):
     """The form to log a document of `kind`."""
-    return ask.page(ask.vendor(), starting_form(ask.kind, ask.today))
+    vendor = ask.vendor()
+    if refused := archived_refusal(ask.request, vendor, "evidence"):
+        return refused
+    return ask.page(vendor, starting_form(ask.kind, ask.today))
 
 
 @router.post("/vendors/{vendor_id}/evidence/{kind}/new")
@@ -151,6 +154,8 @@ async def create_evidence(ask: AboutKind):
 
 def _create(ask: KindRequest, posted: Posted) -> Response:
     session, owner, vendor = ask.session, ask.principal.name, ask.vendor()
+    if refused := archived_refusal(ask.request, vendor, "evidence"):
+        return refused
     session.commit()  # the PDF sent is stored outside any transaction
     document = keep_document(posted) or _carried(session, posted, owner)
     spec = KINDS[ask.kind]

@@ -23,7 +23,7 @@ from app.records import get_request, get_submission, get_vendor
 from app.web import labels
 from app.web.deps import CsrfForm, WebAnalyst, WebUser
 from app.web.forms import FormState, submit
-from app.web.respond import invalid, saved, status_words
+from app.web.respond import archived_refusal, invalid, saved, status_words
 from app.web.templating import render
 
 from . import links, mail, service
@@ -64,6 +64,8 @@ def new_request(
 ):
     """The form to ask the vendor for evidence through a portal link."""
     vendor = get_vendor(session=session, vendor_id=vendor_id)
+    if refused := archived_refusal(request, vendor, "evidence requests"):
+        return refused
     due_on = today + timedelta(days=DUE_IN_DAYS)
     values = {"kinds": [], "contact_email": vendor.security_contact_email or ""}
     form = FormState({**values, "message": "", "due_on": due_on.isoformat(), "expires_on": ""})
@@ -81,6 +83,8 @@ def create_request(
 ):
     """Make the request and its link, then e-mail the link (or show it once to copy)."""
     vendor = get_vendor(session=session, vendor_id=vendor_id)
+    if refused := archived_refusal(request, vendor, "evidence requests"):
+        return refused
     form = FormState.read(posted, REQUEST_FIELDS, lists=("kinds",))
     made = submit(
         form,

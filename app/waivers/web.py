@@ -20,7 +20,7 @@ from app.waivers.schemas import Revocation, WaiverCreate
 from app.web import labels
 from app.web.deps import CsrfForm, WebAnalyst
 from app.web.forms import FormState, submit
-from app.web.respond import invalid, saved, status_words
+from app.web.respond import archived_refusal, invalid, saved, status_words
 from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -71,6 +71,8 @@ def new_waiver(
 ):
     """The form to accept the risk of one of the vendor's current flags (opened from it)."""
     vendor = get_vendor(session=session, vendor_id=vendor_id)
+    if refused := archived_refusal(request, vendor, "waivers"):
+        return refused
     flags = current_flags(session=session, vendor=vendor, today=today)
     key = code if evidence_id is None else f"{code}@{evidence_id}"
     form = FormState({"flag": key if key in flags else "", "granted_on": today.isoformat()})
@@ -109,6 +111,8 @@ def create_waiver(
 ):
     """Record the risk acceptance of one flag; it stays shown, marked waived."""
     vendor = get_vendor(session=session, vendor_id=vendor_id)
+    if refused := archived_refusal(request, vendor, "waivers"):
+        return refused
     flags = current_flags(session=session, vendor=vendor, today=today)
     form = FormState.read(posted, FIELDS)
     form.shown_as = {"code": "flag", "evidence_id": "flag"}

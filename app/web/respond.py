@@ -43,3 +43,12 @@ def parse_day(value: str | None, default: date) -> tuple[date, str | None]:
     if not EARLIEST_DATE <= day <= LATEST_DATE:
         return default, f"Choose a date between {EARLIEST_DATE} and {LATEST_DATE}."
     return day, None
+
+
+def archived_refusal(request: Request, vendor: Any, what: str) -> Response | None:
+    """For an archived vendor, the page saying it takes no `what` until reactivated (409, as
+    the service's refusal); else None."""
+    if vendor.lifecycle != "archived":
+        return None
+    context = {"vendor": vendor, "what": what}
+    return render(request, "vendors/archived_refused.html", context, status_code=409)

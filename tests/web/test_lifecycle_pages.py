@@ -300,3 +300,26 @@ def test_the_list_filters_on_review_due_and_decision_dates(web_reader, calendar)
     # A hand-edited value is ignored, never an error.
     odd = web_reader.get("/vendors?decision_within_days=-3&lifecycle=gone")
     assert odd.status_code == 200 and "Newcomer Ltd" in odd.text
+
+
+@pytest.mark.parametrize(
+    ("path", "what"),
+    [
+        ("evidence/soc2_report/new", "evidence"),
+        ("waivers/new", "waivers"),
+        ("requests/new", "evidence requests"),
+    ],
+)
+def test_the_forms_for_new_records_of_an_archived_vendor_say_why_they_refuse(
+    web_analyst, vendor_id, session, path, what
+):
+    web_analyst.submit(f"/vendors/{vendor_id}/archive", ARCHIVE)
+    before = fresh_count(session, AuditEntry)
+    for response in (
+        web_analyst.get(f"/vendors/{vendor_id}/{path}"),
+        web_analyst.submit(f"/vendors/{vendor_id}/{path}", {"reason": "x"}),
+    ):
+        assert response.status_code == 409
+        assert f"Renewal Soon Ltd is archived: it takes no new {what}." in response.text
+        assert "Reactivate it first (it was archived: Contract ended)." in response.text
+    assert fresh_count(session, AuditEntry) == before

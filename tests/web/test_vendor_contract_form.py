@@ -69,8 +69,8 @@ def test_a_waiver_form_for_an_archived_vendor_is_refused(web_analyst: WebClient,
         "approved_by": "Morgan Lee", "granted_on": "2026-06-15", "expires_on": "2026-09-30",
     }  # fmt: skip
     response = web_analyst.submit(f"/vendors/{vendor_id}/waivers/new", waiver)
-    # Refused, nothing written (today by the form's own check that the flag is current: the
-    # archived vendor's one flag is VENDOR_ARCHIVED; the service's 409 stands behind it). The
-    # pages should say "archived: reactivate it" first: left for the pages' step.
-    assert response.status_code == 422
+    # Refused before the form is read, with the reason; nothing written (the service's 409
+    # stands behind it).
+    assert response.status_code == 409
+    assert "Gone Ltd is archived: it takes no new waivers." in response.text
     assert not fresh_rows(session, Waiver)
