@@ -61,8 +61,8 @@ def dashboard(request: Request, _: WebUser, session: SessionDep, today: Today):
     reviews and renewal decisions coming up, what expires soon, the latest changes; archived
     vendors left out. Reads of the materialised columns only."""
     statuses = ("blocked", "conditional")
-    attention = {
-        s: queries.vendors_with_status(session=session, status=s, limit=ATTENTION_LIMIT)
+    attention = {  # one more than shown: "All … vendors" is offered when there are more
+        s: queries.vendors_with_status(session=session, status=s, limit=ATTENTION_LIMIT + 1)
         for s in statuses
     }
     onboarding, onboarding_total = queries.onboarding(session=session, limit=ATTENTION_LIMIT)
@@ -71,9 +71,7 @@ def dashboard(request: Request, _: WebUser, session: SessionDep, today: Today):
         "counts": queries.status_counts(session=session),
         "to_review": pending_count(session),
         "attention": attention,
-        "attention_counts": {
-            s: queries.attention_count(session=session, status=s) for s in statuses
-        },
+        "attention_limit": ATTENTION_LIMIT,
         "onboarding": onboarding,
         "onboarding_total": onboarding_total,
         **_calendar(session, today),

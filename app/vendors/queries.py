@@ -121,10 +121,14 @@ _IN_USE = col(Vendor.lifecycle) != "archived"  # archived vendors leave the dash
 
 
 def status_counts(*, session: Session) -> dict[str, int]:
-    """How many vendors (archived ones aside) are approved, conditional and blocked."""
-    query = select(Vendor.status, func.count()).where(_IN_USE).group_by(Vendor.status)
+    """How many vendors (archived ones aside) are approved, conditional and blocked: every
+    vendor by status (one index-only GROUP BY) less the archived few (the lifecycle index)."""
     counts = {"blocked": 0, "conditional": 0, "approved": 0}
-    counts.update({status: n for status, n in session.exec(query).all()})
+    every = select(Vendor.status, func.count()).group_by(Vendor.status)
+    archived = every.where(Vendor.lifecycle == "archived")
+    counts.update({status: n for status, n in session.exec(every).all()})
+    for status, n in session.exec(archived).all():
+        counts[status] -= n
     return counts
 
 
@@ -134,13 +138,6 @@ def vendors_with_status(*, session: Session, status: str, limit: int) -> list[Ve
     settled = col(Vendor.lifecycle).not_in(("onboarding", "archived"))
     query = select(Vendor).where(Vendor.status == status, settled)
     return list(session.exec(query.order_by(_TIER_RANK, col(Vendor.name_key)).limit(limit)))
-
-
-def attention_count(*, session: Session, status: str) -> int:
-    """How many vendors with `status` need attention (see `vendors_with_status`)."""
-    settled = col(Vendor.lifecycle).not_in(("onboarding", "archived"))
-    query = select(func.count()).select_from(Vendor).where(Vendor.status == status, settled)
-    return session.exec(query).one()
 
 
 def onboarding(*, session: Session, limit: int) -> tuple[list[Vendor], int]:

@@ -323,3 +323,14 @@ def test_the_forms_for_new_records_of_an_archived_vendor_say_why_they_refuse(
         assert f"Renewal Soon Ltd is archived: it takes no new {what}." in response.text
         assert "Reactivate it first (it was archived: Contract ended)." in response.text
     assert fresh_count(session, AuditEntry) == before
+
+
+def test_needs_attention_offers_the_whole_list_past_its_first_fifteen(web_reader, analyst):
+    for n in range(16):
+        _vendor(analyst, f"Blocked {n:02} Ltd", lifecycle="active", contract_end_on=None)
+    _vendor(analyst, "Blocked Newcomer Ltd", contract_end_on=None)  # onboarding: apart
+    text = _text(web_reader.get("/").text)
+    attention = _section(text, "Needs attention", "In onboarding")
+    assert "Blocked 14 Ltd" in attention and "Blocked 15 Ltd" not in attention
+    assert 'href="/vendors?status=blocked">All 17 blocked vendors' in attention
+    assert 'class="count">17<' in text
