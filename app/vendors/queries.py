@@ -9,7 +9,7 @@ from sqlmodel import Session, col, select
 
 from app.db import read
 from app.errors import NotFound
-from app.models import AuditEntry, Evidence, Vendor, Waiver
+from app.models import AuditEntry, Evidence, Vendor, VendorReview, Waiver
 from app.status.service import lapsed_on, lapsed_today
 from app.vendors.service import VendorFilter, filtered_query
 
@@ -192,13 +192,18 @@ def recent_changes(*, session: Session, limit: int) -> list[tuple[AuditEntry, st
 
 @dataclass(frozen=True)
 class VendorFile:
-    """A vendor's row, its evidence (newest first), waivers (newest first) and latest audit
-    entries (newest first), as model instances detached from their session."""
+    """A vendor's row, its evidence (newest first), waivers (newest first), latest audit
+    entries (newest first) and latest reviews, as model instances detached from their session."""
 
     vendor: Vendor
     evidence: list[Evidence]
     waivers: list[Waiver]
     history: list[AuditEntry]
+    reviews: list[VendorReview]
+
+
+REVIEWS_SHOWN = 10  # the vendor page's latest reviews
+REVIEW_ORDER = (col(VendorReview.reviewed_on).desc(), col(VendorReview.id).desc())
 
 
 def _of_vendor(session: Session, model: type, vendor_id: int, *order, limit=None) -> list:
@@ -220,6 +225,7 @@ def read_vendor_file(session: Session, vendor_id: int, history_limit: int) -> Ve
         history=_of_vendor(
             session, AuditEntry, vendor_id, col(AuditEntry.id).desc(), limit=history_limit
         ),
+        reviews=_of_vendor(session, VendorReview, vendor_id, *REVIEW_ORDER, limit=REVIEWS_SHOWN),
     )
 
 

@@ -4,7 +4,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from app.models import AuditEntry, Evidence, Vendor, Waiver
+from app.models import AuditEntry, Evidence, Vendor, VendorReview, Waiver
 from app.portal.review_views import history_words
 from app.rules.catalog import FINDING_CODES
 from app.rules.facts import VendorCase
@@ -230,6 +230,7 @@ class VendorView:
     evidence: list[EvidenceRow]
     waivers: list[tuple[Waiver, str]]
     history: list[HistoryRow]
+    reviews: list[VendorReview]  # the latest, newest first
 
     @property
     def accepted_risks(self) -> list[FlagView]:
@@ -297,4 +298,5 @@ def vendor_view(found: VendorFile, *, as_of: date) -> VendorView:
         history=[
             HistoryRow(entry=e, summary=summary(e), changes=_changes(e)) for e in found.history
         ],
+        reviews=found.reviews,
     )

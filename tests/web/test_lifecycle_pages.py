@@ -334,3 +334,11 @@ def test_needs_attention_offers_the_whole_list_past_its_first_fifteen(web_reader
     assert "Blocked 14 Ltd" in attention and "Blocked 15 Ltd" not in attention
     assert 'href="/vendors?status=blocked">All 17 blocked vendors' in attention
     assert 'class="count">17<' in text
+
+
+def test_the_vendor_page_lists_its_reviews(web_analyst, web_reader, vendor_id):
+    assert "No review has been recorded yet." in web_reader.get(f"/vendors/{vendor_id}").text
+    web_analyst.submit(f"/vendors/{vendor_id}/reviews/new", REVIEW)
+    reviews = _text(web_reader.get(f"/vendors/{vendor_id}").text).split('id="reviews-h"')[1]
+    assert '<time datetime="2026-06-10">' in reviews
+    assert "Approved</td><td>Read the report</td><td>analyst@example.com" in reviews
