@@ -40,7 +40,7 @@ def test_analyst_reads_the_renewal_banner_records_a_review_and_archives(
     page.screenshot(path=SCREENSHOT, full_page=True)
     shutil.copy(SCREENSHOT, artifacts / "lifecycle-vendor-page.png")
 
-    page.get_by_role("link", name="Record a review…").click()
+    page.get_by_role("link", name="Record a review…").first.click()
     expect(page.locator("#reviewed_on")).to_have_value("2026-06-15")
     page.locator("#reviewed_on").fill("2026-06-16")  # tomorrow: refused, kept
     page.get_by_role("radio", name="Approved with conditions").check()
