@@ -81,6 +81,28 @@ class RequestRow(BaseModel):
     contact: str = Field(description="The vendor's contact the request went to")
 
 
+class ReviewRow(BaseModel):
+    """A periodic review overdue or due within 30 days (SPEC §12)."""
+
+    vendor: VendorRef
+    due_on: date = Field(description="The vendor's review_due_on")
+    days: int = Field(description="Days until `due_on` (0 = today), or days overdue")
+    overdue: bool
+
+
+class DecisionRow(BaseModel):
+    """A renewal decision within 90 days, or whose notice has passed while the contract
+    runs (SPEC §12)."""
+
+    vendor: VendorRef
+    decision_on: date = Field(description="The current contract end less the notice days")
+    contract_end_on: date = Field(description="The contract's current end")
+    days: int = Field(description="Days until `decision_on`, or days since it once missed")
+    notice_passed: bool = Field(description="The decision date has passed (missed)")
+    status: str = Field(description="The status evaluated on the decision date")
+    reasons: list[str] = Field(description="Codes of the unwaived block and high flags then")
+
+
 class Totals(BaseModel):
     tracked: int
     approved: int
@@ -103,6 +125,8 @@ class DigestRead(BaseModel):
     worsened: list[StatusRow]
     waivers_ending: list[WaiverRow]
     requests_overdue: list[RequestRow]
+    reviews_due: list[ReviewRow]
+    decisions_due: list[DecisionRow]
     base_url: str = Field(description="The root of the vendor links (VETTED_BASE_URL)")
 
 

@@ -24,6 +24,8 @@ from app.rules.snapshot import take_snapshot
 WINDOWS = (30, 60, 90)  # expiring within 30 days, in 31–60, in 61–90
 WORSENED_DAYS = 7
 WAIVER_DAYS = 30
+REVIEW_DAYS = 30  # reviews overdue or due within 30 days (SPEC §12)
+DECISION_DAYS = 90  # renewal decisions within 90 days, a passed notice included
 STATUS_RANK: Mapping[str, int] = {"approved": 0, "conditional": 1, "blocked": 2}
 EXPIRED_CODES = {"report": ("SOC2_STALE",), "certificate": ("ISO_EXPIRED", "ISO_2013_VERSION")}
 TEAM = "team"
@@ -67,13 +69,28 @@ class OverdueRequest:
 
 
 @dataclass(frozen=True, slots=True)
+class DecisionFact:
+    """The renewal decision materialised on the vendor row (SPEC §12): the decision date,
+    the contract's current end, the status evaluated on the decision date and the codes of
+    the unwaived block and high flags behind it."""
+
+    on: date
+    contract_end_on: date
+    status: str
+    reasons: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class EvaluatedVendor:
-    """A vendor, its case, its assessment on `as_of` and its status changes, oldest first."""
+    """A vendor, its case, its assessment on `as_of` and its status changes, oldest first;
+    its review due date and renewal decision as materialised (none when archived)."""
 
     info: VendorInfo
     case: VendorCase
     assessment: Assessment
     changes: tuple[StatusChangeFact, ...] = ()
+    review_due_on: date | None = None
+    decision: DecisionFact | None = None
 
 
 # --- the digest --------------------------------------------------------------------------------
@@ -139,6 +156,30 @@ class RequestRow:
 
 
 @dataclass(frozen=True, slots=True)
+class ReviewRow:
+    """A periodic review overdue or due within 30 days."""
+
+    vendor: VendorRef
+    due_on: date
+    days: int  # days left (0 = due today) or, once overdue, days since `due_on`
+    overdue: bool
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionRow:
+    """A renewal decision within 90 days, or whose notice period has passed while the
+    contract still runs, with the status the vendor will have on its decision date."""
+
+    vendor: VendorRef
+    decision_on: date
+    contract_end_on: date
+    days: int  # days left until the decision date or, once missed, days since it
+    notice_passed: bool
+    status: str  # the status on the decision date
+    reasons: tuple[str, ...]  # the unwaived block/high flag codes behind it
+
+
+@dataclass(frozen=True, slots=True)
 class Totals:
     tracked: int = 0
     approved: int = 0
@@ -159,6 +200,8 @@ class Digest:
     worsened: tuple[StatusRow, ...]
     waivers_ending: tuple[WaiverRow, ...]
     requests_overdue: tuple[RequestRow, ...]
+    reviews_due: tuple[ReviewRow, ...]
+    decisions_due: tuple[DecisionRow, ...]
     # The rows in each section, counting those a `limit` left out of the tuples above.
     sizes: Mapping[str, int]
     base_url: str = ""  # the links' root; the web page of the whole digest is {base_url}/digest
@@ -176,8 +219,10 @@ SECTIONS = (
     "worsened",
     "waivers_ending",
     "requests_overdue",
+    "reviews_due",
+    "decisions_due",
 )
-Row = EvidenceRow | StatusRow | WaiverRow | RequestRow
+Row = EvidenceRow | StatusRow | WaiverRow | RequestRow | ReviewRow | DecisionRow
 
 
 def iso_week(day: date) -> str:
@@ -301,6 +346,14 @@ def _by_due(row: RequestRow) -> tuple:
     return row.due_on, row.vendor.name.casefold(), row.request_id
 
 
+def _by_review(row: ReviewRow) -> tuple:
+    return row.due_on, row.vendor.name.casefold(), row.vendor.id
+
+
+def _by_decision(row: DecisionRow) -> tuple:
+    return row.decision_on, row.vendor.name.casefold(), row.vendor.id
+
+
 # Each section's order; every key is unique within its section, so the first `limit` rows
 # are the same whether the section is sorted whole or cut as it fills.
 ORDER: Mapping[str, Callable[[Any], tuple]] = {
@@ -311,6 +364,8 @@ ORDER: Mapping[str, Callable[[Any], tuple]] = {
     "worsened": _by_severity,
     "waivers_ending": _by_expiry,
     "requests_overdue": _by_due,
+    "reviews_due": _by_review,
+    "decisions_due": _by_decision,
 }
 
 
@@ -396,6 +451,10 @@ class _Builder:
         rows.extend(("waivers_ending", w) for w in waiver_rows(ref, v, as_of=self.as_of))
         for request in self.requests.get(v.info.id, ()):
             rows.append(("requests_overdue", request_row(ref, request, as_of=self.as_of)))
+        if (review := review_row(ref, v, as_of=self.as_of)) is not None:
+            rows.append(("reviews_due", review))
+        if (decision := decision_row(ref, v, as_of=self.as_of)) is not None:
+            rows.append(("decisions_due", decision))
         self.team.add(rows, v.assessment.status)
         if (key := owner_key(v.info.owner_email)) is not None:
             self.owner_counts.setdefault(key, Counter())[v.assessment.status] += 1
@@ -559,3 +618,27 @@ def request_row(ref: VendorRef, request: OverdueRequest, *, as_of: date) -> Requ
     """An overdue evidence request as the digest lists it."""
     days = (as_of - request.due_on).days
     return RequestRow(ref, request.id, request.documents, request.due_on, days, request.contact)
+
+
+def review_row(ref: VendorRef, v: EvaluatedVendor, *, as_of: date) -> ReviewRow | None:
+    """The vendor's review, when it is overdue or due within 30 days of `as_of`."""
+    if v.review_due_on is None:
+        return None
+    days_left = (v.review_due_on - as_of).days
+    if days_left > REVIEW_DAYS:
+        return None
+    return ReviewRow(ref, v.review_due_on, abs(days_left), overdue=days_left < 0)
+
+
+def decision_row(ref: VendorRef, v: EvaluatedVendor, *, as_of: date) -> DecisionRow | None:
+    """The vendor's renewal decision, when it falls within 90 days of `as_of` or its notice
+    has passed while the contract still runs."""
+    d = v.decision
+    if d is None or d.contract_end_on < as_of:
+        return None
+    days_left = (d.on - as_of).days
+    if days_left > DECISION_DAYS:
+        return None
+    return DecisionRow(
+        ref, d.on, d.contract_end_on, abs(days_left), days_left < 0, d.status, d.reasons
+    )

@@ -30,6 +30,7 @@ from app.db import session_scope
 from app.digest.build import (
     MAX_ROWS,
     WORSENED_DAYS,
+    DecisionFact,
     Digest,
     EvaluatedVendor,
     OverdueRequest,
@@ -47,8 +48,9 @@ from app.mailer import DeliveryError, Mailer, SmtpConfig, compose
 from app.models import DigestDelivery, Evidence, StatusChange, Vendor, Waiver
 from app.portal.reminders import overdue_requests
 from app.rules.engine import evaluate
+from app.rules.facts import VendorCase
 from app.status.bulk import EVIDENCE_COLUMNS, WAIVER_COLUMNS, EvidenceRow, WaiverRow
-from app.status.service import build_case, current_policy, refresh_due
+from app.status.service import build_case, current_policy, decision_of, holds, refresh_due
 
 log = logging.getLogger("vetted.digest")
 BATCH = 1000
@@ -74,6 +76,16 @@ VENDOR_COLUMNS = (
     Vendor.data_access,
     Vendor.required_tsc,
     Vendor.lifecycle,
+    Vendor.contract_end_on,
+    Vendor.notice_days,
+    Vendor.auto_renews,
+    Vendor.renewal_term_months,
+    Vendor.status_on,
+    Vendor.refresh_on,
+    Vendor.review_due_on,
+    Vendor.decision_on,
+    Vendor.decision_status,
+    Vendor.decision,
 )
 CHANGE_COLUMNS = (
     StatusChange.vendor_id,
@@ -83,6 +95,7 @@ CHANGE_COLUMNS = (
 )
 VendorRow = namedtuple("VendorRow", [c.key for c in VENDOR_COLUMNS])
 NOT_ARCHIVED = col(Vendor.lifecycle) != "archived"
+BAD = ("block", "high")
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,10 +157,34 @@ def evaluated_vendors(
                 case=case,
                 assessment=evaluate(case, policy, as_of=as_of),
                 changes=tuple(page.changes.get(v.id, ())),
+                review_due_on=v.review_due_on,
+                decision=decision_fact(v, case, as_of=as_of),
             )
         done += len(page.vendors)
         if progress is not None:
             progress(done)
+
+
+def decision_fact(v: VendorRow, case: VendorCase, *, as_of: date) -> DecisionFact | None:
+    """The renewal decision seen on `as_of`: the stored one (decision_on, decision_status and
+    the decision's current end and flags) while the stored row holds, which it does for this
+    week's digest once the daily pass has run; decided again for another week's preview."""
+    if holds(v.status_on, v.refresh_on, as_of):
+        if v.decision_on is None or v.decision_status is None or not v.decision:
+            return None
+        flags = [(f["code"], f["severity"], f.get("waived")) for f in v.decision.get("flags", ())]
+        end = date.fromisoformat(v.decision["contract_end_on"])
+        return DecisionFact(v.decision_on, end, v.decision_status, _reasons(flags))
+    decision = decision_of(v, case, as_of=as_of)
+    if decision is None:
+        return None
+    flags = [(f.code, f.severity, f.waived) for f in decision.flags]
+    return DecisionFact(decision.on, decision.contract_end_on, decision.status, _reasons(flags))
+
+
+def _reasons(flags: Iterable[tuple[str, str, bool | None]]) -> tuple[str, ...]:
+    """The codes of the unwaived block and high flags, each once."""
+    return tuple(dict.fromkeys(c for c, sev, waived in flags if not waived and sev in BAD))
 
 
 def collect(

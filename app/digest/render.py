@@ -20,6 +20,8 @@ TITLES = {
     "worsened": "Status worsened in the past 7 days",
     "waivers_ending": "Waivers ending within 30 days",
     "requests_overdue": "Evidence requests overdue",
+    "reviews_due": "Reviews overdue or due within 30 days",
+    "decisions_due": "Renewal decisions within 90 days",
 }
 EMPTY = {
     "expired": "No relied-on evidence has expired or gone stale.",
@@ -29,8 +31,16 @@ EMPTY = {
     "worsened": "No vendor's status got worse in the past 7 days.",
     "waivers_ending": "No waiver ends within 30 days.",
     "requests_overdue": "No evidence request is overdue.",
+    "reviews_due": "No review is overdue or due within 30 days.",
+    "decisions_due": "No renewal decision falls within 90 days.",
 }
-KINDS = {"worsened": "status", "waivers_ending": "waiver", "requests_overdue": "request"}
+KINDS = {
+    "worsened": "status",
+    "waivers_ending": "waiver",
+    "requests_overdue": "request",
+    "reviews_due": "review",
+    "decisions_due": "decision",
+}
 STATUS_COLOURS = {"approved": "#1b7f3b", "conditional": "#9a6700", "blocked": "#b42318"}
 
 
@@ -39,7 +49,7 @@ class Section:
     key: str
     title: str
     empty: str
-    kind: str  # evidence | status | waiver | request
+    kind: str  # evidence | status | waiver | request | review | decision
     rows: tuple  # the rows shown
     total: int  # the rows in the section
 
@@ -91,6 +101,13 @@ def days_overdue(n: int) -> str:
     return f"{n} day overdue" if n == 1 else f"{n} days overdue"
 
 
+def days_to_go(n: int) -> str:
+    """0 → 'today', 1 → 'in 1 day', n → 'in n days'."""
+    if n == 0:
+        return "today"
+    return f"in {n} day" if n == 1 else f"in {n} days"
+
+
 @lru_cache
 def environment() -> Environment:
     """Jinja2 for the e-mail templates: HTML is autoescaped (vendor names are user input)."""
@@ -103,7 +120,9 @@ def environment() -> Environment:
         keep_trailing_newline=True,
     )
     env.globals.update(rule_title=rule_title, status_colours=STATUS_COLOURS)
-    env.filters.update(days_left=days_left, days_ago=days_ago, days_overdue=days_overdue)
+    env.filters.update(
+        days_left=days_left, days_ago=days_ago, days_overdue=days_overdue, days_to_go=days_to_go
+    )
     return env
 
 

@@ -10,6 +10,7 @@ import pytest
 from app.db import session_scope
 from app.digest.build import (
     SECTIONS,
+    DecisionFact,
     EvaluatedVendor,
     OverdueRequest,
     StatusChangeFact,
@@ -37,7 +38,8 @@ OWNERS = ("a@x.io", "B@x.io", "b@x.io ", None)
 
 def _vendor(vendor_id: int, rng: random.Random) -> EvaluatedVendor:
     """A vendor whose certificate lands in one of the sections (or none), sometimes with a
-    waiver ending soon and a status that got worse this week."""
+    waiver ending soon and a status that got worse this week; its review and renewal
+    decision land within their sections' windows or just past them."""
     expires = AS_OF + timedelta(days=rng.randint(-40, 95))
     cert = IsoCertificate(
         id=vendor_id * 10,
@@ -62,6 +64,12 @@ def _vendor(vendor_id: int, rng: random.Random) -> EvaluatedVendor:
         case=case,
         assessment=evaluate(case, POLICY, as_of=AS_OF),
         changes=changes if rng.random() < 0.5 else (),
+        review_due_on=AS_OF + timedelta(days=rng.randint(-20, 40)),
+        decision=DecisionFact(
+            on=(on := AS_OF + timedelta(days=rng.randint(-10, 100))),
+            contract_end_on=on + timedelta(days=30),
+            status=rng.choice(["approved", "conditional", "blocked"]),
+        ),
     )
 
 
@@ -114,6 +122,8 @@ ORDER = {  # SPEC §8's order of each section, written out again: soonest (worst
     "worsened": lambda r: (-RANK[r.after], r.vendor.name.casefold(), r.vendor.id),
     "waivers_ending": lambda r: (r.expires_on, r.vendor.name.casefold(), r.waiver_id),
     "requests_overdue": lambda r: (r.due_on, r.vendor.name.casefold(), r.request_id),
+    "reviews_due": lambda r: (r.due_on, r.vendor.name.casefold(), r.vendor.id),
+    "decisions_due": lambda r: (r.decision_on, r.vendor.name.casefold(), r.vendor.id),
 }
 
 
