@@ -18,7 +18,8 @@ from app.portal import links
 from app.portal import service as request_service
 from app.portal.schemas import RequestCreate, submission_schema
 from app.rules.dates import add_months
-from app.vendors.schemas import VendorCreate
+from app.vendors import lifecycle
+from app.vendors.schemas import ArchiveRequest, ReviewCreate, VendorCreate
 from app.vendors.service import create_vendor, name_key
 from app.waivers import service as waiver_service
 from app.waivers.schemas import WaiverCreate
@@ -56,8 +57,12 @@ def load_demo(*, session: Session, today: date, path: Path = DEMO_PATH) -> list[
     return created
 
 
+PARTS = ("evidence", "waiver", "request", "review", "archive")
+
+
 def _create_one(*, session: Session, spec: dict, today: date) -> None:
-    fields = {k: v for k, v in spec.items() if k not in ("evidence", "waiver", "request")}
+    fields = _resolve({k: v for k, v in spec.items() if k not in PARTS}, today)
+    fields.setdefault("lifecycle", "active")  # the demo's vendors are in use unless it says
     vendor = create_vendor(
         session=session, data=VendorCreate(**fields), actor=SEED_ACTOR, today=today
     )
@@ -70,6 +75,16 @@ def _create_one(*, session: Session, spec: dict, today: date) -> None:
         _add_waiver(session=session, vendor=vendor, record=waiver, ids=ids, today=today)
     for request in spec.get("request", []):
         _add_request(session=session, vendor=vendor, record=request, today=today)
+    for review in spec.get("review", []):
+        data = ReviewCreate(**_resolve(review, today))
+        lifecycle.record_review(
+            session=session, vendor_id=vendor.id, data=data, actor=SEED_ACTOR, today=today
+        )
+    if "archive" in spec:  # last: archiving cancels the vendor's open requests
+        data = ArchiveRequest(**spec["archive"])
+        lifecycle.archive_vendor(
+            session=session, vendor_id=vendor.id, data=data, actor=SEED_ACTOR, today=today
+        )
 
 
 def _add_request(*, session: Session, vendor: Vendor, record: dict, today: date) -> None:

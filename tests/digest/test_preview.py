@@ -29,6 +29,13 @@ def test_the_demo_digest_has_something_in_every_section(demo):
     assert "Vector Security Consulting" in text and "Ledgerly" in text  # 31–60 and 61–90
     assert "Helio Mail [high] — approved → conditional on 2026-06-15" in text
     assert "Sentinel Backup" in text and "25 days left" in text
+    # §12: Helio Mail was reviewed 13 months ago (due every 12); Ledgerly's renewal is decided
+    # after its report goes stale; Quickship's notice period has passed; Canvas Print Co is
+    # archived, so it is in no section.
+    assert "Helio Mail [high] — review due 2026-05-15, 31 days overdue" in text
+    assert "Ledgerly [high] — renewal decision by 2026-09-05, in 82 days" in text
+    assert "Quickship Logistics [medium] — renewal decision by 2026-05-16, notice passed" in text
+    assert "Canvas Print Co" not in text
 
 
 def test_preview_json_is_exactly_what_the_api_returns(demo, reader):
@@ -58,8 +65,9 @@ def test_preview_sends_nothing_and_refuses_a_bad_date(demo):
 def test_the_api_preview_defaults_to_today(demo, reader):
     data = reader.get("/api/v1/digest/preview").json()
     assert (data["as_of"], data["week"]) == ("2026-06-15", "2026-W25")  # TEST_TODAY
-    # v2: the demo's eighteen vendors; Sentinel Backup's report is not judged for scope yet
-    assert data["totals"] == {"tracked": 18, "approved": 4, "conditional": 6, "blocked": 8}
+    # v2: the demo's eighteen vendors; Sentinel Backup's report is not judged for scope yet.
+    # §12: Canvas Print Co (approved) is archived, so it leaves the digest.
+    assert data["totals"] == {"tracked": 17, "approved": 3, "conditional": 6, "blocked": 8}
 
 
 def test_the_api_preview_needs_a_token_and_a_valid_date(demo, anonymous, reader):
