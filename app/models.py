@@ -17,7 +17,16 @@ class Vendor(SQLModel, table=True):
     """A third party, its requirement, and its materialised status."""
 
     __tablename__ = "vendors"
-    __table_args__ = (Index("ix_vendors_status_id", "status", "id"),)
+    # The list's filters and counts stay index-only: each index carries `lifecycle`, which
+    # every list and dashboard read tests (archived vendors are left out), in id or date order.
+    __table_args__ = (
+        Index("ix_vendors_status_id_lifecycle", "status", "id", "lifecycle"),
+        Index("ix_vendors_review_due_on_id_lifecycle", "review_due_on", "id", "lifecycle"),
+        Index("ix_vendors_decision_on_id_lifecycle", "decision_on", "id", "lifecycle"),
+        # The dashboard's needs attention and in onboarding, each in name order.
+        Index("ix_vendors_status_tier_name_key", "status", "tier", "name_key"),
+        Index("ix_vendors_lifecycle_status_name_key", "lifecycle", "status", "name_key"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=200)
@@ -43,7 +52,7 @@ class Vendor(SQLModel, table=True):
     # When the current SOC 2 report goes stale or the ISO certificate expires, whichever first.
     evidence_expires_on: date | None = Field(default=None, index=True)
     # The lifecycle and the contract (SPEC §12).
-    lifecycle: str = Field(default="onboarding", max_length=16, index=True)
+    lifecycle: str = Field(default="onboarding", max_length=16)
     contract_end_on: date | None = None
     notice_days: int = Field(default=0)
     auto_renews: bool = Field(default=False)
@@ -60,8 +69,8 @@ class Vendor(SQLModel, table=True):
     # Materialised beside the status (app/status/service.py): the review due date, the renewal
     # decision as of status_on, and the day the stored row stops holding (the daily pass
     # selects on it).
-    review_due_on: date | None = Field(default=None, index=True)
-    decision_on: date | None = Field(default=None, index=True)
+    review_due_on: date | None = None
+    decision_on: date | None = None
     decision_status: str | None = Field(default=None, max_length=16)
     decision: dict | None = Field(default=None, sa_type=JSON)
     refresh_on: date | None = Field(default=None, index=True)

@@ -142,14 +142,53 @@ def vendor_row(rng: random.Random, vendor_id: int, today: date) -> dict:
         "created_at": created,
         "updated_at": created,
         "version": 1,
-        # SPEC §12: a generated vendor is active, without a contract, never reviewed.
-        "lifecycle": "active",
+        **lifecycle_and_contract(random.Random(vendor_id), created.date(), today),
+    }
+
+
+LIFECYCLES = (("active", 0.94), ("onboarding", 0.03), ("offboarding", 0.01), ("archived", 0.02))
+
+
+def lifecycle_and_contract(rng: random.Random, created: date, today: date) -> dict:
+    """SPEC §12 fields of a generated vendor, drawn from their own generator (seeded by the
+    vendor's id) so the evidence and statuses stay those of the same seed without them.
+
+    Most vendors are active, a few in onboarding, offboarding or archived. Seven in ten have a
+    contract: ending between 60 days ago and three years on, half renewing themselves (from
+    an end up to three years ago), with 30, 60 or 90 days' notice. No review is on file; the
+    first one falls due between 60 days ago and a year on, so about one vendor in five has a
+    review overdue or due within 30 days and one in eight a renewal decision within 90 days
+    (a passed notice included)."""
+    lifecycle = _weighted(rng, LIFECYCLES)
+    fields = {
+        "lifecycle": lifecycle,
         "contract_end_on": None,
         "notice_days": 0,
         "auto_renews": False,
         "renewal_term_months": 12,
-        "first_review_due_on": created.date(),
+        "first_review_due_on": today + _days(rng, -60, 365),
+        "archived_at": None,
+        "archived_by": None,
+        "archive_reason": None,
+        "offboarding_checks": None,
     }
+    if rng.random() < 0.7:
+        auto = rng.random() < 0.5
+        end = today + (_days(rng, -1095, 1095) if auto else _days(rng, -60, 1095))
+        fields |= {
+            "contract_end_on": max(end, created + timedelta(days=30)),
+            "notice_days": rng.choice((30, 60, 90)),
+            "auto_renews": auto,
+            "renewal_term_months": rng.choice((12, 12, 24)),
+        }
+    if lifecycle == "archived":
+        fields |= {
+            "archived_at": _instant(today - _days(rng, 1, 300)),
+            "archived_by": ACTOR,
+            "archive_reason": "Contract ended",
+            "offboarding_checks": {"data_returned_or_deleted": "yes", "access_removed": "yes"},
+        }
+    return fields
 
 
 def _own_tsc(rng: random.Random) -> list[str] | None:

@@ -42,6 +42,12 @@ from .generate import bench_engine, generate, migrate
 ROOT = Path(__file__).resolve().parents[2]
 STATUS_PATH = "/api/v1/vendors/{id}/status"
 LIST_PATH = "/api/v1/vendors?status=blocked&limit=50"
+# Issue 17's filters: reviews overdue or due within 30 days, renewal decisions within 90.
+LIST_PATHS = (
+    LIST_PATH,
+    "/api/v1/vendors?review_due_within_days=30&limit=50",
+    "/api/v1/vendors?decision_within_days=90&limit=50",
+)
 WRK_SCRIPT = """
 local template = os.getenv("BENCH_PATH")
 local lo, hi = tonumber(os.getenv("BENCH_LO")), tonumber(os.getenv("BENCH_HI"))
@@ -423,26 +429,27 @@ def status_target(ctx: Context, base: str, ids, auth: str, size: int) -> None:
 
 
 def list_target(ctx: Context, big: str, small: str, auth: str, small_auth: str) -> None:
-    runs = alternate(
-        {
-            "big": lambda: ctx.wrk(big, LIST_PATH, (1, 1), auth),
-            "small": lambda: ctx.wrk(small, LIST_PATH, (1, 1), small_auth),
-        },
-        ctx.rounds,
-        warm_up=True,
-    )
-    big_load, small_load = median_load(runs["big"]), median_load(runs["small"])
-    ctx.add(
-        judged(
-            ctx.db,
-            f"2 GET {LIST_PATH} time at N={ctx.n:,} vs N={ctx.small:,}",
-            f"{1000 / big_load.rps:.2f} vs {1000 / small_load.rps:.2f} ms/req",
-            small_load.rps / big_load.rps,
-            "≤ 1.5",
-        ),
-        big_load,
-        small_load,
-    )
+    for path in LIST_PATHS:
+        runs = alternate(
+            {
+                "big": lambda p=path: ctx.wrk(big, p, (1, 1), auth),
+                "small": lambda p=path: ctx.wrk(small, p, (1, 1), small_auth),
+            },
+            ctx.rounds,
+            warm_up=True,
+        )
+        big_load, small_load = median_load(runs["big"]), median_load(runs["small"])
+        ctx.add(
+            judged(
+                ctx.db,
+                f"2 GET {path} time at N={ctx.n:,} vs N={ctx.small:,}",
+                f"{1000 / big_load.rps:.2f} vs {1000 / small_load.rps:.2f} ms/req",
+                small_load.rps / big_load.rps,
+                "≤ 1.5",
+            ),
+            big_load,
+            small_load,
+        )
 
 
 def pages_target(ctx: Context, base: str, ids, auth: str, cookie: str) -> None:
@@ -451,12 +458,13 @@ def pages_target(ctx: Context, base: str, ids, auth: str, cookie: str) -> None:
             "status": lambda: ctx.wrk(base, STATUS_PATH, ids, auth),
             "list page": lambda: ctx.wrk(base, "/vendors", ids, cookie),
             "vendor page": lambda: ctx.wrk(base, "/vendors/{id}", ids, cookie),
+            "dashboard page": lambda: ctx.wrk(base, "/", ids, cookie),
         },
         ctx.rounds,
         warm_up=True,
     )
     status = median_load(runs["status"])
-    for name in ("list page", "vendor page"):
+    for name in ("list page", "vendor page", "dashboard page"):
         page = median_load(runs[name])
         ctx.add(
             judged(

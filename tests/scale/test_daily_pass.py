@@ -83,12 +83,15 @@ def test_moving_the_clock_past_review_dates_changes_the_list(generated, app, rea
     """Reads answer with today's statuses at once and store nothing; the daily pass stores
     exactly the lapsed ones, and then the list's filter finds them by their new status."""
     before = _blocked(reader)
-    assert before == {v.id for v in _vendors(session) if v.status == "blocked"}
-    due = {v.id for v in _vendors(session) if v.next_review_on and v.next_review_on <= LATER}
+    in_use = [v for v in _vendors(session) if v.lifecycle != "archived"]  # the list's default
+    assert before == {v.id for v in in_use if v.status == "blocked"}
+    # The pass re-evaluates the vendors whose refresh_on has come: a review date, or a contract's
+    # renewal decision or end (SPEC §12; archived vendors have none).
+    due = {v.id for v in in_use if v.refresh_on and v.refresh_on <= LATER}
     app.dependency_overrides[get_today] = lambda: LATER
     expected = {
         v.id
-        for v, a in iter_assessments(session=session, vendors=_vendors(session), as_of=LATER)
+        for v, a in iter_assessments(session=session, vendors=in_use, as_of=LATER)
         if a.status == "blocked"
     }
     items = reader.get("/api/v1/vendors", params={"limit": 500}).json()["items"]
