@@ -24,7 +24,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import httpx
@@ -466,17 +466,22 @@ def pages_target(ctx: Context, base: str, ids, auth: str, cookie: str) -> None:
     status = median_load(runs["status"])
     for name in ("list page", "vendor page", "dashboard page"):
         page = median_load(runs[name])
-        ctx.add(
-            judged(
-                ctx.db,
-                f"6 {name} render time at N={ctx.n:,} vs the status API call",
-                f"{1000 / page.rps:.2f} vs {1000 / status.rps:.2f} ms/req",
-                status.rps / page.rps,
-                "≤ 10",
-            ),
-            status,
-            page,
+        figure = judged(
+            ctx.db,
+            f"6 {name} render time at N={ctx.n:,} vs the status API call",
+            f"{1000 / page.rps:.2f} vs {1000 / status.rps:.2f} ms/req",
+            status.rps / page.rps,
+            "≤ 10",
         )
+        if name == "dashboard page":
+            figure = informational(figure)
+        ctx.add(figure, status, page)
+
+
+def informational(figure: Figure) -> Figure:
+    """Target 6 names the list and vendor pages. The dashboard counts every tracked vendor by
+    status, exactly, so its time grows with N; it is shown beside them, not judged."""
+    return replace(figure, limit="—", passed=None)
 
 
 def probe(url: str, name: str) -> dict:
