@@ -38,7 +38,7 @@ from app.mailer import DeliveryError, Mailer, SmtpConfig, compose
 from app.models import EvidenceRequest, RequestEmail, Vendor
 
 from . import links
-from .service import current_link_email
+from .service import asked_by, current_link_email
 
 log = logging.getLogger("vetted.portal.mail")
 STALE_CLAIM = timedelta(hours=1)
@@ -89,7 +89,7 @@ def letter_context(session: Session, request: EvidenceRequest, settings: Setting
     vendor = session.get(Vendor, request.vendor_id)
     return {
         "organisation": settings.organisation_name,
-        "asked_by": request.created_by,
+        "asked_by": asked_by(request),
         "vendor": vendor.name if vendor else f"vendor {request.vendor_id}",
         "documents": [KINDS[k].label if k in KINDS else k for k in request.kinds],
         "due_on": request.due_on,
