@@ -16,8 +16,26 @@ from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
 from app import clock
-from app.config import Settings
+from app.config import ROOT, Settings
+
+EMAIL_TEMPLATES = ROOT / "templates" / "email"
+
+
+def email_environment() -> Environment:
+    """Jinja2 for the e-mail templates (templates/email): HTML autoescaped (vendor names and
+    messages are user input), text as written; the digest and the request e-mails add their
+    own filters to their copy."""
+    return Environment(
+        loader=FileSystemLoader(EMAIL_TEMPLATES),
+        autoescape=select_autoescape(["html"]),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
 
 
 class DeliveryError(Exception):

@@ -5,13 +5,12 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, replace
 from functools import lru_cache
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment
 
-from app.config import ROOT
 from app.digest.build import MAX_ROWS, SECTIONS, Digest, subject
+from app.mailer import email_environment
 from app.rules.catalog import RULES_BY_CODE
 
-TEMPLATES = ROOT / "templates" / "email"
 TITLES = {
     "expired": "Expired or stale, not yet replaced",
     "expiring_30": "Expiring or going stale within 30 days",
@@ -110,15 +109,8 @@ def days_to_go(n: int) -> str:
 
 @lru_cache
 def environment() -> Environment:
-    """Jinja2 for the e-mail templates: HTML is autoescaped (vendor names are user input)."""
-    env = Environment(
-        loader=FileSystemLoader(TEMPLATES),
-        autoescape=select_autoescape(["html"]),
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
+    """The e-mail templates' Jinja2, with the digest's globals and filters."""
+    env = email_environment()
     env.globals.update(rule_title=rule_title, status_colours=STATUS_COLOURS)
     env.filters.update(
         days_left=days_left, days_ago=days_ago, days_overdue=days_overdue, days_to_go=days_to_go

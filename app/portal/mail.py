@@ -25,24 +25,23 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from app import clock
-from app.config import ROOT, Settings, get_settings
+from app.config import Settings, get_settings
 from app.db import session_scope
 from app.evidence.kinds import KINDS
-from app.mailer import DeliveryError, Mailer, SmtpConfig, compose
+from app.mailer import DeliveryError, Mailer, SmtpConfig, compose, email_environment
 from app.models import EvidenceRequest, RequestEmail, Vendor
 
 from . import links
-from .service import current_link_email
+from .service import asked_by, current_link_email
 
 log = logging.getLogger("vetted.portal.mail")
 STALE_CLAIM = timedelta(hours=1)
-TEMPLATES = ROOT / "templates" / "email"
 
 
 @dataclass(frozen=True)
@@ -68,15 +67,8 @@ class Letter:
 
 @lru_cache
 def environment() -> Environment:
-    """Jinja2 for the request e-mails: HTML autoescaped (names and messages are user input)."""
-    return Environment(
-        loader=FileSystemLoader(TEMPLATES),
-        autoescape=select_autoescape(["html"]),
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
+    """The e-mail templates' Jinja2, for the request e-mails."""
+    return email_environment()
 
 
 def local_day(moment: datetime, settings: Settings) -> date:
@@ -89,7 +81,7 @@ def letter_context(session: Session, request: EvidenceRequest, settings: Setting
     vendor = session.get(Vendor, request.vendor_id)
     return {
         "organisation": settings.organisation_name,
-        "asked_by": request.created_by,
+        "asked_by": asked_by(request),
         "vendor": vendor.name if vendor else f"vendor {request.vendor_id}",
         "documents": [KINDS[k].label if k in KINDS else k for k in request.kinds],
         "due_on": request.due_on,

@@ -75,7 +75,7 @@ class Visit:
         contact = None
         if isinstance(exc, Gone):  # a genuine link: its request is in the session already
             ask = self.session.get(EvidenceRequest, links.request_id_of(self.token))
-            contact = ask.created_by if ask is not None else None
+            contact = service.asked_by(ask) if ask is not None else None
         message = tidy(str(exc.detail)) if isinstance(exc, Gone) else NO_SUCH_LINK
         context = {"status": exc.status_code, "message": message, "contact": contact}
         return portal_render(self.request, CLOSED, context, exc.status_code)

@@ -58,11 +58,16 @@ def vendor_requests(*, session: Session, vendor_id: int, today: date) -> VendorR
     shown = [(r, s) for r, s in found if s not in OVER or r.id in over[:RECENTLY_OVER]]
     sent = service.emails_sent(session, [r.id for r, _ in shown])
     rows = [
-        RequestRow(r, s, emailed=sent[r.id]["request"] > 0, reminders=sent[r.id]["reminder"])
+        RequestRow(r, s, emailed=_link_emailed(r, sent[r.id]), reminders=sent[r.id]["reminder"])
         for r, s in shown
     ]
     pending = service.find_submissions(session=session, vendor_id=vendor_id, status="pending")
     return VendorRequests(rows, older=max(0, len(over) - RECENTLY_OVER), pending=pending)
+
+
+def _link_emailed(request: EvidenceRequest, sent: dict[str, int]) -> bool:
+    """Whether the request's current link went out (not only an earlier, replaced one)."""
+    return sent.get(service.current_link_email(request), 0) > 0
 
 
 def pending_submissions(*, session: Session) -> list[tuple[EvidenceSubmission, str]]:

@@ -5,6 +5,7 @@ derived, never stored, so a link is expired the day after `expires_on` whether o
 daily pass has run.
 """
 
+import re
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -35,6 +36,7 @@ from .schemas import (
 )
 
 LIVE = ("open", "submitted")  # the statuses in which the portal takes submissions
+EMAIL = re.compile(r"[^@\s:]+@[^@\s:]+\.[^@\s:]+")  # a web user's name: their address
 SECRET_COLUMNS = {"link_nonce", "retired_nonces"}  # never in the audit log
 AUDITED_COLUMNS = set(EvidenceRequest.model_fields) - SECRET_COLUMNS
 PORTAL_ACTOR = "vendor via portal (request {id})"
@@ -388,6 +390,14 @@ def submission_document(*, session: Session, submission_id: int) -> tuple[Stored
     if stored is None:
         raise NotFound(f"the PDF of submission {submission_id} is missing from the store")
     return stored, submission.document_name
+
+
+def asked_by(request: EvidenceRequest) -> str | None:
+    """Whom the vendor can write to about the request: the analyst who made it, when they made
+    it as a web user (an e-mail address); None for an API token, the CLI or the demo data,
+    whose names mean nothing to a vendor."""
+    name = request.created_by
+    return name if EMAIL.fullmatch(name) else None
 
 
 def current_link_email(request: EvidenceRequest) -> str:

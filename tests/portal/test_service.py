@@ -183,3 +183,20 @@ def test_cancel_for_vendor_withdraws_every_request_not_over(vendor) -> None:
             "rejected",
             "the request was cancelled: offboarded",
         )
+
+
+@pytest.mark.parametrize(
+    ("created_by", "shown"),
+    [
+        ("ana@example.com", "ana@example.com"),
+        ("token:procurement-sync", None),
+        ("cli", None),
+        ("seed", None),
+    ],
+)
+def test_the_vendor_is_told_whom_to_ask_only_by_a_web_users_address(created_by, shown) -> None:
+    request = service.EvidenceRequest(
+        vendor_id=1, kinds=["soc2_report"], contact_email="c@v.example", due_on=TODAY,
+        expires_on=TODAY, link_nonce="n", created_at=NOW, created_by=created_by,
+    )  # fmt: skip
+    assert service.asked_by(request) == shown
